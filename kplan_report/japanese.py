@@ -1,0 +1,74 @@
+"""Japanese display conventions: 和暦 fiscal years, dates and numbers.
+
+Every renderer shows years and numbers the same way, so the rules live here
+and the report view model stores the finished strings.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+# (first Gregorian year of the era, era name)
+_ERAS = [(2019, "令和"), (1989, "平成"), (1926, "昭和")]
+
+# The era changed on 2019-05-01; the plan and the city count FY2019 as 令和元年度.
+_ERA_START_DATES = [
+    (datetime.date(2019, 5, 1), "令和"),
+    (datetime.date(1989, 1, 8), "平成"),
+    (datetime.date(1926, 12, 25), "昭和"),
+]
+
+
+def _era_year(year: int, first: int) -> str:
+    n = year - first + 1
+    return "元" if n == 1 else str(n)
+
+
+def wareki_year(year: int) -> str:
+    """令和3 for 2021, 令和元 for 2019, 平成30 for 2018 (no suffix)."""
+    for first, name in _ERAS:
+        if year >= first:
+            return f"{name}{_era_year(year, first)}"
+    raise ValueError(f"year before 昭和: {year}")
+
+
+def fiscal_year_label(year: int) -> str:
+    """令和3年度（2021年度） — the form the city uses in titles and headings."""
+    return f"{wareki_year(year)}年度（{year}年度）"
+
+
+def fiscal_year_short(year: int) -> str:
+    """令和3年度 — for narrow table headers, with the 西暦 on a second line by the caller."""
+    return f"{wareki_year(year)}年度"
+
+
+def wareki_date(date: datetime.date) -> str:
+    """令和4年6月30日 — the era is taken from the date itself, not the fiscal year."""
+    for start, name in _ERA_START_DATES:
+        if date >= start:
+            return f"{name}{_era_year(date.year, start.year)}年{date.month}月{date.day}日"
+    raise ValueError(f"date before 昭和: {date}")
+
+
+def format_number(value: Decimal | int | float, unit: str = "") -> str:
+    """8,000人; 54.9％; 1,620人.
+
+    Percentages always carry one decimal (91.8％, 100.0％); other numbers keep
+    the decimals they have, with thousands separators.
+    """
+    value = Decimal(str(value))
+    if unit in ("％", "%"):
+        text = f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}"
+        return f"{text}％"
+    if value == value.to_integral_value():
+        text = f"{int(value):,}"
+    else:
+        text = f"{value.normalize():,f}"
+    return f"{text}{unit}"
+
+
+def format_percent(fraction: Decimal) -> str:
+    """A progress fraction as a percentage with one decimal: 0.4 → 40.0％."""
+    pct = (fraction * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{pct:,}％"
