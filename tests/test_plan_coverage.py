@@ -21,13 +21,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kplan_report.models import ACTOR_LABELS, Plan, ProjectRegistry
+from kplan_report.models import ACTOR_LABELS, ROW_ACTOR_LABELS, Plan, ProjectRegistry
 
 REPO = Path(__file__).resolve().parents[1]
 DUMP = Path(__file__).resolve().parents[2] / "shared" / "plan" / "000_96e336d7c46e6d71.txt"
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨"
 ROW_LABELS = {"市民", "地域・", "事業者", "市・", "市社協"}
+# a 主体 cell is printed on two lines: 地域・ / 事業者, 市・ / 市社協
+ROW_STARTS = {"市民": "市民", "地域・": "地域・事業者", "市・": "市・市社協"}
 TABLE_HEADER = {"【推進項目及び具体的取組】", "推進", "項目", "主体 具体的取組"}
 PAGE_HEADING = re.compile(r"^基本目標[ⅠⅡⅢ]")
 TAG_AT_END = re.compile(r"^(.*?)【([^【】]*)】$")
@@ -46,8 +48,7 @@ class DumpObjective:
     goal: int
     number: int
     item_titles: list[str] = field(default_factory=list)
-    bullets: list[tuple[str, str | None]] = field(default_factory=list)  # (text, tag) per item, flattened
-    bullets_by_item: list[list[tuple[str, str | None]]] = field(default_factory=list)
+    bullets_by_item: list[list[tuple[str, str, str | None]]] = field(default_factory=list)  # (主体, text, tag)
     projects_by_item: list[list[tuple[str, str]]] = field(default_factory=list)
     indicator_lines: list[str] = field(default_factory=list)
 
@@ -80,6 +81,7 @@ def parse_dump() -> list[DumpGoal]:
     obj: DumpObjective | None = None
     state = None  # issues | policy | title | table | projects | note | indicators
     current_item: str | None = None  # circled number of the 推進項目 being read
+    current_row: str | None = None  # 主体 of the row being read
     buf: list[str] | None = None  # lines of the bullet / project being read
 
     def flush():
@@ -89,7 +91,7 @@ def parse_dump() -> list[DumpGoal]:
         text = "".join(buf)
         if state_of_buf == "bullet":
             text, tag = split_tag(text)
-            obj.bullets_by_item[-1].append((text.removeprefix("・"), tag))
+            obj.bullets_by_item[-1].append((current_row, text.removeprefix("・"), tag))
         else:
             name, owner = split_tag(text)
             obj.projects_by_item[-1].append((name[1:], owner))
@@ -165,8 +167,11 @@ def parse_dump() -> list[DumpGoal]:
             state = "table"
         if state == "table":
             if line.startswith("市民 ・"):
-                line = line[3:]
+                flush()
+                current_row, line = "市民", line[3:]
             if line in ROW_LABELS:
+                flush()
+                current_row = ROW_STARTS.get(line, current_row)
                 continue
             if line.startswith("・"):
                 flush()
@@ -295,9 +300,8 @@ def test_every_bullet_is_an_action(plan, dump):
         for objective, dobj in zip(goal.objectives, dgoal.objectives):
             assert len(objective.promotion_items) == len(dobj.bullets_by_item), objective.id
             for item, bullets in zip(objective.promotion_items, dobj.bullets_by_item):
-                actions = [a for row in item.rows for a in row.actions]
-                data = [(norm(a.text), tag_of(a)) for a in actions]
-                printed = [(norm(text), norm(tag) if tag else None) for text, tag in bullets]
+                data = [(ROW_ACTOR_LABELS[row.actor], norm(a.text), tag_of(a)) for row in item.rows for a in row.actions]
+                printed = [(row, norm(text), norm(tag) if tag else None) for row, text, tag in bullets]
                 missing = [b for b in printed if b not in data]
                 extra = [d for d in data if d not in printed]
                 assert not missing and not extra, f"{item.id}: missing {missing}, not in plan {extra}"
