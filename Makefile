@@ -10,7 +10,7 @@ APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subse
 	fontconfig fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic \
 	poppler-utils libreoffice-writer
 
-.PHONY: setup system-packages validate report test golden bench clean
+.PHONY: setup system-packages validate report check-year test golden bench clean
 
 # --- set-up -----------------------------------------------------------------
 
@@ -40,6 +40,23 @@ system-packages: .stamp-system
 
 validate: setup
 	$(VENV)/bin/kplan-report validate
+
+# The report is rebuilt only when an input, a template or the code changed,
+# so `make report YEAR=2021` with nothing changed returns at once.
+REPORT_INPUTS := pyproject.toml $(shell find source report_templates kplan_report -type f \
+	\( -name '*.yaml' -o -name '*.py' -o -name '*.j2' -o -name '*.css' \) 2>/dev/null | LC_ALL=C sort)
+REPORT_BASE := build/$(YEAR)/kesennuma-welfare-plan-progress-$(YEAR)
+
+report: check-year $(REPORT_BASE).pdf $(REPORT_BASE).docx
+
+check-year:
+	@case "$(YEAR)" in \
+	    '') echo "error: YEAR is missing: make report YEAR=2021（年度を指定してください）" >&2; exit 2;; \
+	    *[!0-9]*) echo "error: YEAR must be a fiscal year such as 2021, not '$(YEAR)'（年度は西暦の数字で指定してください）" >&2; exit 2;; \
+	esac
+
+$(REPORT_BASE).pdf $(REPORT_BASE).docx &: $(REPORT_INPUTS) | check-year .stamp-system .stamp-venv
+	$(VENV)/bin/kplan-report build --year $(YEAR)
 
 test: setup
 	$(PY) -m pytest

@@ -1,0 +1,112 @@
+"""Build a year's report: load → progress → view model → PDF and Word files.
+
+This is the only module that knows about the output folder.  The writers
+(:mod:`kplan_report.pdf`, :mod:`kplan_report.word`) get a finished view
+model and a file to write into; this module makes sure a reader never sees
+a half-written report: every file is written to a temporary name in the
+same folder and renamed into place only when complete, so a crash or
+Ctrl-C leaves the last good report where it was.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .loading import load_source, missing_actuals
+from .report import Report, build_report
+
+FORMATS = ("pdf", "docx")
+
+
+def output_name(year: int, fmt: str) -> str:
+    """File name of a report: ASCII, so that make, zip tools and mail clients all cope."""
+    return f"kesennuma-welfare-plan-progress-{year}.{fmt}"
+
+
+def build_date_from_env() -> datetime.date | None:
+    """The build date from ``SOURCE_DATE_EPOCH`` (reproducible-builds.org), if set.
+
+    Without it the report uses the actuals' report date, never the clock, so
+    that the same input always gives the same bytes.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return None
+    return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
+
+
+def write_atomically(path: Path, write: Callable[[object], None]) -> None:
+    """Call ``write(file)`` on a temporary file next to ``path``, then rename it over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _writer(fmt: str) -> Callable[[Report, object], None]:
+    # Imported here so that building only one format does not load the other's libraries.
+    if fmt == "pdf":
+        from .pdf import write_pdf
+
+        return write_pdf
+    if fmt == "docx":
+        from .word import write_docx
+
+        return write_docx
+    raise ValueError(f"unknown format: {fmt}")
+
+
+def write_output(report: Report, fmt: str, path: Path) -> Path:
+    writer = _writer(fmt)
+    write_atomically(path, lambda f: writer(report, f))
+    return path
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    files: list[Path]
+    warnings: list[str]
+
+
+def build(
+    source_dir: Path,
+    year: int,
+    out_dir: Path = Path("build"),
+    formats: tuple[str, ...] = FORMATS,
+    parallel: bool = True,
+) -> BuildResult:
+    """Validate the source, then write ``out_dir/<year>/`` files for ``formats``.
+
+    Raises :class:`kplan_report.errors.InputError` before anything is
+    written when the input is invalid.  With ``parallel`` the PDF and the
+    Word file are written in two processes (the machine has two cores and
+    the two writers share nothing but the view model).
+    """
+    source = load_source(source_dir)
+    warnings = missing_actuals(source, year)
+    report = build_report(source, year, build_date_from_env())
+    folder = out_dir / str(year)
+    targets = [(fmt, folder / output_name(year, fmt)) for fmt in formats]
+    if parallel and len(targets) > 1:
+        with ProcessPoolExecutor(max_workers=len(targets)) as pool:
+            futures = [pool.submit(write_output, report, fmt, path) for fmt, path in targets]
+            files = [f.result() for f in futures]
+    else:
+        files = [write_output(report, fmt, path) for fmt, path in targets]
+    return BuildResult(files, warnings)
