@@ -59,7 +59,7 @@ def format_number(value: Decimal | int | float, unit: str = "") -> str:
     """
     value = Decimal(str(value))
     if unit in ("％", "%"):
-        text = f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}"
+        text = f"{_one_decimal(value):,}"
         return f"{text}％"
     if value == value.to_integral_value():
         text = f"{int(value):,}"
@@ -70,5 +70,10 @@ def format_number(value: Decimal | int | float, unit: str = "") -> str:
 
 def format_percent(fraction: Decimal) -> str:
     """A progress fraction as a percentage with one decimal: 0.4 → 40.0％."""
-    pct = (fraction * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{pct:,}％"
+    return f"{_one_decimal(fraction * 100):,}％"
+
+
+def _one_decimal(value: Decimal) -> Decimal:
+    """Rounded half up to one decimal; a result of zero never prints as -0.0."""
+    rounded = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded == 0 else rounded

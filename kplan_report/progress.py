@@ -79,14 +79,23 @@ def expected_pace(evaluation: Evaluation, year: int) -> Decimal:
 
 
 def actual_value(measure: Measure, actual: MeasureActual | None) -> Decimal | None:
-    """The year's number; a rate given only as count/of is computed from its parts."""
+    """The year's number.
+
+    A rate given only as count/of is computed from its parts (rounded to one
+    decimal, half up, as printed); a count or coverage given only as
+    count/of (8 of 20 schools) is the count.
+    """
     if actual is None or actual.not_measured is not None:
         return None
     if actual.value is not None:
         return actual.value
-    if measure.kind.value == "percent" and actual.count is not None and actual.of:
-        pct = Decimal(actual.count) * 100 / Decimal(actual.of)
-        return pct.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if measure.kind.value == "percent":
+        if actual.count is not None and actual.of:
+            pct = Decimal(actual.count) * 100 / Decimal(actual.of)
+            return pct.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return None
+    if actual.count is not None:
+        return Decimal(actual.count)
     return None
 
 
