@@ -258,6 +258,66 @@ class Appendix:
 
 
 @dataclass(frozen=True)
+class Labels:
+    """Fixed headings and column labels, shared by the writers so that the PDF
+    and the Word file call things by the same names.  The year-dependent ones
+    are filled in by the builder."""
+
+    chapter1: str = "第1章 進捗管理の概要"
+    chapter2: str = "第2章 総括"
+    chapter3: str = "第3章 基本目標別の進捗状況"
+    appendix: str = "資料編"
+    plan_period: str = "計画の期間と位置付け"
+    evaluation_method: str = "評価の方法"
+    policy_tree: str = "施策の体系"
+    status_table: str = "主な指標の評価区分"
+    grade_table: str = "主な取組・事業の評価区分"
+    status: str = "評価"
+    criterion: str = "基準"
+    grade: str = "評価"
+    grade_name: str = "区分"
+    goal: str = "基本目標"
+    objective: str = "具体的目標"
+    promotion_item: str = "推進項目"
+    actor: str = "主体"
+    action: str = "具体的取組"
+    status_column: str = ""  # 令和3年度の取組状況
+    no_summary: str = "―"  # a 主体 row without a reported 取組状況
+    projects: str = "≪主な取組・事業≫"
+    project_name: str = "事業名"
+    owner: str = "担当"
+    results: str = "実施内容・実績"
+    next_steps: str = "課題・今後の方向性"
+    notes: str = "＜参考＞"
+    indicators: str = "＜主な指標＞"
+    number: str = "№"
+    indicator: str = "指標項目"
+    baseline_column: str = ""  # 現状値\n平成30年度(2018) (holds "\n")
+    target_column: str = ""  # 目標値\n令和5年度(2023) (holds "\n")
+    progress: str = "進捗"
+    evaluation: str = "評価"
+    current_issues: str = "（現状・課題）"
+    policy_direction: str = "（施策の方向性）"
+    indicator_status: str = "主な指標の評価"
+    project_grades: str = "主な取組・事業の評価"
+    count: str = "事業数"
+    total: str = "合計"
+    overall_opinion: str = "推進委員会の意見と市の対応"
+    objective_opinion: str = "推進委員会の意見と市の対応"
+    opinion: str = "推進委員会の意見"
+    response: str = "市の対応"
+    appendix_indicators: str = "主な指標の推移（全指標）"
+    appendix_glossary: str = "用語解説"
+    appendix_provenance: str = "データの出典"
+    term: str = "用語"
+    definition: str = "解説"
+    where: str = "掲載箇所"
+    input_file: str = "入力ファイル"
+    tool_version: str = "作成ツール"
+    build_date: str = "作成日"
+
+
+@dataclass(frozen=True)
 class Report:
     title: str  # 第3次気仙沼市地域福祉計画 令和3年度（2021年度）進捗状況報告書
     plan_title: str
@@ -276,6 +336,7 @@ class Report:
     goals: list[GoalSection]
     appendix: Appendix
     warnings: list[str] = field(default_factory=list)
+    labels: Labels = field(default_factory=Labels)
 
 
 # ---------------------------------------------------------------- building
@@ -573,6 +634,11 @@ class _Builder:
             summary=self.summary(),
             goals=goals,
             appendix=self.appendix(goals),
+            labels=Labels(
+                status_column=f"{fiscal_year_short(self.year)}の取組状況",
+                baseline_column=f"現状値\n{fiscal_year_short(info.baseline_year)}({info.baseline_year})",
+                target_column=f"目標値\n{fiscal_year_short(info.last_year)}({info.last_year})",
+            ),
         )
 
 
