@@ -1,0 +1,226 @@
+"""The ``kplan-report`` command.
+
+Each subcommand is one ``add_<name>(subparsers)`` function that registers
+its parser and sets ``run`` to the function doing the work; :data:`COMMANDS`
+lists them.  To add a subcommand, write such a function and append it to
+:data:`COMMANDS`.
+
+Exit status: 0 on success (warnings allowed), 2 when the input or the
+command line is wrong.  Bad input never produces a traceback: every
+:class:`~kplan_report.errors.InputError` is printed as one line per problem
+on stderr, followed by a one-line summary.  Any other exception is a bug
+and propagates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+from . import models
+from .errors import InputError
+from .japanese import fiscal_year_label
+from .loading import ACTUALS_DIR, Source, load_source, missing_actuals
+from .yamlio import display_path
+
+DEFAULT_SOURCE = Path("source")
+DEFAULT_SCHEMA_DIR = Path("schema")
+
+# The JSON Schema files written by ``kplan-report schema``: file name → model.
+SCHEMAS = {
+    "plan.schema.json": models.Plan,
+    "projects.schema.json": models.ProjectRegistry,
+    "evaluation.schema.json": models.Evaluation,
+    "actuals.schema.json": models.Actuals,
+}
+
+
+class UsageError(Exception):
+    """The command line asks for something impossible; the message says what."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit:  # argparse has printed the usage and its message
+        return exit.code if isinstance(exit.code, int) else 2
+    try:
+        return args.run(args)
+    except InputError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(error.summary(), file=sys.stderr)
+        return 2
+    except UsageError as error:
+        print(f"kplan-report: error: {error}", file=sys.stderr)
+        return 2
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kplan-report",
+        description="Annual progress report of the 3rd Kesennuma City Community Welfare Plan（第3次気仙沼市地域福祉計画 進捗状況報告書）",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for register in COMMANDS:
+        register(subparsers)
+    return parser
+
+
+def fiscal_year(text: str) -> int:
+    """argparse type of a year argument: a four-digit fiscal year such as 2021 (full-width digits accepted)."""
+    normal = unicodedata.normalize("NFKC", text).strip()
+    if not (normal.isascii() and normal.isdigit() and len(normal) == 4):
+        raise argparse.ArgumentTypeError(
+            f"found '{text}'; expected a fiscal year such as 2021（年度は 2021 のように西暦4桁で指定してください）"
+        )
+    return int(normal)
+
+
+def _add_source_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=DEFAULT_SOURCE,
+        metavar="DIR",
+        help="folder with plan.yaml, projects.yaml, evaluation.yaml and actuals/ (default: source)",
+    )
+
+
+def _check_in_period(source: Source, year: int) -> None:
+    info = source.plan.plan
+    if not info.first_year <= year <= info.last_year:
+        raise UsageError(
+            f"FY{year} is outside the plan period {info.first_year}–{info.last_year}"
+            f"（{year}年度は計画期間（{info.first_year}〜{info.last_year}年度）外です）"
+        )
+
+
+# ---------------------------------------------------------------- validate
+
+
+def add_validate(subparsers) -> None:
+    parser = subparsers.add_parser("validate", help="check the files in source/ and show what is still missing")
+    _add_source_option(parser)
+    parser.add_argument("--year", type=fiscal_year, help="check only this fiscal year's actuals")
+    parser.set_defaults(run=run_validate)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    years = None if args.year is None else [args.year]
+    if years is not None:
+        _check_in_period(load_source(args.source, years=[]), args.year)
+    source = load_source(args.source, years=years)
+    print(f"{display_path(args.source)}: OK（入力データに誤りはありません）")
+    for line in plan_counts(source):
+        print(line)
+    for year in source.actuals:
+        print(year_completeness(source, year))
+        for warning in missing_actuals(source, year):
+            print(f"  warning: {warning}")
+    if not source.actuals:
+        print(f"no actuals yet in {display_path(args.source / ACTUALS_DIR)}（実績ファイルがありません）")
+    return 0
+
+
+def plan_counts(source: Source) -> list[str]:
+    """The size of the plan, so that a truncated transcription is noticed."""
+    goals = source.plan.goals
+    objectives = [o for g in goals for o in g.objectives]
+    items = [i for o in objectives for i in o.promotion_items]
+    actions = [a for i in items for r in i.rows for a in r.actions]
+    placements = [p for i in items for p in i.projects]
+    indicators = [n for o in objectives for n in o.indicators]
+    measures = [m for n in indicators for m in n.measures]
+    rows = [r for i in items for r in i.rows]
+    return [
+        f"基本目標 {len(goals)}, 具体的目標 {len(objectives)}, 推進項目 {len(items)} ({len(rows)} 主体 rows), 具体的取組 {len(actions)}",
+        f"projects {len(set(placements))} distinct, {len(placements)} placements; indicators {len(indicators)} ({len(measures)} measures)",
+    ]
+
+
+def year_completeness(source: Source, year: int) -> str:
+    """``令和3年度（2021年度） sample: indicators 28/28, measures 31/31, projects 130/130, 推進項目 rows 87/87``."""
+    actuals = source.actuals[year]
+    indicators = [n for g in source.plan.goals for o in g.objectives for n in o.indicators]
+    items = [i for g in source.plan.goals for o in g.objectives for i in o.promotion_items]
+
+    def measured(indicator, measure) -> bool:
+        entry = actuals.indicators.get(indicator.id)
+        actual = entry.measures.get(measure.id) if entry else None
+        return actual is not None and (actual.value is not None or actual.not_measured is not None)
+
+    measure_total = sum(len(n.measures) for n in indicators)
+    measure_done = sum(measured(n, m) for n in indicators for m in n.measures)
+    indicator_done = sum(all(measured(n, m) for m in n.measures) for n in indicators)
+    projects = [p.id for p in source.projects.projects]
+    project_done = sum(p in actuals.projects for p in projects)
+    rows = [(i.id, r.actor) for i in items for r in i.rows]
+    row_done = sum(bool(actuals.promotion_items.get(i, {}).get(a)) for i, a in rows)
+    return (
+        f"{fiscal_year_label(year)} {actuals.status.value}: "
+        f"indicators {indicator_done}/{len(indicators)}, measures {measure_done}/{measure_total}, "
+        f"projects {project_done}/{len(projects)}, 推進項目 rows {row_done}/{len(rows)}"
+    )
+
+
+# ---------------------------------------------------------------- new-year
+
+
+def add_new_year(subparsers) -> None:
+    parser = subparsers.add_parser("new-year", help="write source/actuals/YEAR.yaml to fill in (never overwrites)")
+    parser.add_argument("year", type=fiscal_year, metavar="YEAR", help="the fiscal year, e.g. 2022")
+    _add_source_option(parser)
+    parser.set_defaults(run=run_new_year)
+
+
+def run_new_year(args: argparse.Namespace) -> int:
+    from .newyear import new_year_text
+
+    year = args.year
+    target = args.source / ACTUALS_DIR / f"{year}.yaml"
+    if target.exists():
+        raise UsageError(
+            f"{display_path(target)} already exists; it is not overwritten（{display_path(target)} は既にあるため上書きしません）"
+        )
+    previous = args.source / ACTUALS_DIR / f"{year - 1}.yaml"
+    source = load_source(args.source, years=[year - 1] if previous.is_file() else [])
+    _check_in_period(source, year)
+    text = new_year_text(source, year)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(target, "x", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+    except FileExistsError:  # created by someone else since the check above
+        raise UsageError(f"{display_path(target)} already exists; it is not overwritten") from None
+    print(f"wrote {display_path(target)}（{fiscal_year_label(year)}の実績ファイルを作成しました）")
+    print("next: fill in report_date and the values, then run: kplan-report validate")
+    return 0
+
+
+# ---------------------------------------------------------------- schema
+
+
+def add_schema(subparsers) -> None:
+    parser = subparsers.add_parser("schema", help="write JSON Schema files of the YAML files, for editors")
+    parser.add_argument("--out", type=Path, default=DEFAULT_SCHEMA_DIR, metavar="DIR", help="output folder (default: schema)")
+    parser.set_defaults(run=run_schema)
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, model in SCHEMAS.items():
+        schema = model.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        path = args.out / name
+        path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {display_path(path)}")
+    return 0
+
+
+COMMANDS: list[Callable] = [add_validate, add_new_year, add_schema]
