@@ -6,15 +6,19 @@ the dump's artefacts, and checks that every 具体的取組 bullet, every projec
 ≪主な取組・事業≫, every indicator of ＜主な指標＞, every 推進項目 title and the
 narrative of each 基本目標 are found in the data, in plan order.
 
-Text is compared after NFKC normalisation and removal of all whitespace (so
-the dump's wrapped lines and stray spaces do not matter); a bullet's trailing
-tag (【市・市社協】) is compared with the action's actors rendered back to a tag.
+Text is compared exactly, after only the removal of all whitespace (so the
+dump's wrapped lines and stray spaces do not matter) and the agreed change of
+the half-width ･ to ・ — no NFKC: full-width and half-width letters, digits,
+parentheses and ％ must be as printed (ＮＰＯ, ９割, 54.9%, (※), （LSA）);
+a bullet's trailing tag (【市・市社協】) is compared with the action's actors
+rendered back to a tag.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,8 +40,12 @@ TAG_AT_END = re.compile(r"^(.*?)【([^【】]*)】$")
 
 
 def norm(text: str) -> str:
-    """NFKC, then no whitespace at all: the form in which dump and data are compared."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    """No whitespace at all and ･ → ・: the form in which dump and data are compared.
+
+    Deliberately not NFKC: that would hide a full-width / half-width mix-up
+    (Ｈ30 vs H30, ２倍 vs 2倍, （ vs (, ％ vs %, 〜 vs ～) between plan and data.
+    """
+    return re.sub(r"\s+", "", text).replace("･", "・")
 
 
 # ---------------------------------------------------------------- the dump
@@ -208,10 +216,10 @@ def parse_indicators(lines: list[str]) -> list[DumpIndicator]:
     result: list[DumpIndicator] = []
     name_lines: list[str] | None = None
     for line in lines[start:]:
-        n = unicodedata.normalize("NFKC", line)
-        m = re.match(r"^(\d+)(?:\s+(.*))?$", n)
+        # the № is printed full- or half-width (１, 4); the rest of the line stays as printed
+        m = re.match(r"^([0-9０-９]+)(?:\s+(.*))?$", line)
         expected = len(result) + 1
-        if m and int(m.group(1)) == expected and (m.group(2) is None or "【" in m.group(2)):
+        if m and int(unicodedata.normalize("NFKC", m.group(1))) == expected and (m.group(2) is None or "【" in m.group(2)):
             result.append(DumpIndicator(expected, "", "", ""))
             name_lines = [m.group(2) or ""]
             if "】" not in name_lines[-1]:
@@ -295,6 +303,21 @@ def test_item_titles(plan, dump):
             assert [norm(i.title) for i in objective.promotion_items] == [norm(t) for t in dobj.item_titles], objective.id
 
 
+def test_goal_and_objective_titles(plan):
+    """基本目標 and 具体的目標 numbers and titles as printed (goal titles from the page headings)."""
+    goal_titles: dict[str, set[str]] = {}
+    objective_titles: list[tuple[str, str]] = []
+    for line in read_dump_lines():
+        m = re.match(r"^基本目標([ⅠⅡⅢ])\s*(.+)$", line)
+        if m:
+            goal_titles.setdefault(m.group(1), set()).add(norm(m.group(2)))
+        m = re.match(r"^具体的目標(\S)\s*(.+)$", line)
+        if m:
+            objective_titles.append((m.group(1), norm(m.group(2))))
+    assert {g.number: {norm(g.title)} for g in plan.goals} == goal_titles
+    fullwidth = "０１２３４５６７８９"
+    assert [(fullwidth[o.number], norm(o.title)) for o in objectives(plan)] == objective_titles
+
 def test_every_bullet_is_an_action(plan, dump):
     for goal, dgoal in zip(plan.goals, dump):
         for objective, dobj in zip(goal.objectives, dgoal.objectives):
@@ -317,8 +340,8 @@ def test_every_printed_project_is_placed(plan, registry, dump):
                     assert pid in by_id, f"{item.id}: unknown project {pid}"
                 # one registry entry per distinct project: a footnote marker (※2) and
                 # the owner's separator (・ or ，) printed at one placement do not split it
-                data = [(norm(strip_markers(by_id[p].name)), norm(by_id[p].owner).replace(",", "・")) for p in item.projects]
-                printed = [(norm(strip_markers(n)), norm(o).replace(",", "・")) for n, o in projects]
+                data = [(norm(strip_markers(by_id[p].name)), norm(by_id[p].owner).replace("，", "・")) for p in item.projects]
+                printed = [(norm(strip_markers(n)), norm(o).replace("，", "・")) for n, o in projects]
                 assert data == printed, f"{item.id}: projects differ from the plan"
 
 
@@ -339,6 +362,71 @@ def test_every_indicator(plan, dump):
                 assert norm(ind.owner) == norm(p.owner), ind.id
                 cells = norm(ind.baseline_display + ind.target_display + ind.rationale)
                 assert cells == norm(p.cells), f"{ind.id}: cells differ from the plan"
+
+
+NUMBER_AND_UNIT = re.compile(r"^([0-9][0-9,]*(?:\.[0-9]+)?)(\D+)$")
+
+
+def check_quantity(where: str, measure, q, display: str, line: str) -> None:
+    """One baseline / target against its printed cell: every figure of the data is printed there.
+
+    ``line`` is the printed line of this measure (the cell's first line, or line k
+    of a cell that holds several measures: 14地区 / 17回).
+    """
+    lines = display.split("\n")
+    if q.all:
+        assert line.startswith("全"), f"{where}: all, but the plan prints {line!r}"
+    if q.breakdown:
+        for b in q.breakdown:
+            assert f"{b.label}：{b.value}" in lines, f"{where}: breakdown {b.label}：{b.value} not printed"
+        if q.value is not None:
+            assert q.value == sum(b.value for b in q.breakdown), f"{where}: value is not the sum of the breakdown"
+        return
+    assert not any("：" in x for x in lines), f"{where}: the plan prints a breakdown the data lacks"
+    if line.startswith("全"):
+        assert q.all, f"{where}: the plan prints {line!r}, the data has no all"
+        assert q.value is None, f"{where}: a value beside {line!r}"
+        return
+    if line == "未実施":
+        assert q.value == 0, f"{where}: 未実施 is the value 0"
+        return
+    m = NUMBER_AND_UNIT.match(line)
+    assert m, f"{where}: no figure in {line!r}"
+    assert q.value == Decimal(m.group(1).replace(",", "")), f"{where}: {q.value} but the plan prints {line!r}"
+    # the unit is a label of the measure: ％ and % are the same unit
+    assert unicodedata.normalize("NFKC", m.group(2)) == unicodedata.normalize("NFKC", measure.unit), (
+        f"{where}: unit {measure.unit!r} but the plan prints {line!r}"
+    )
+    if q.count is not None or q.of is not None or q.of_unit is not None:
+        assert f"（{q.count}/{q.of}{q.of_unit}）" in lines, f"{where}: count/of not printed so"
+    else:
+        assert not any(re.fullmatch(r"（\d+/\d+\D*）", x) for x in lines), f"{where}: the plan prints a ratio the data lacks"
+    if q.as_of is not None:
+        assert f"（{q.as_of}）" in lines, f"{where}: as_of not printed so"
+    else:
+        assert not any("時点" in x for x in lines), f"{where}: the plan prints an as-of remark the data lacks"
+
+
+def test_measures_are_the_printed_figures(plan):
+    """The machine-readable measures say what the printed cells say: no figure invented or lost."""
+    for o in objectives(plan):
+        for ind in o.indicators:
+            several = len(ind.measures) > 1
+            for k, measure in enumerate(ind.measures):
+                where = f"{ind.id}.{measure.id}"
+                for name, q, display in (("baseline", measure.baseline, ind.baseline_display),
+                                         ("target", measure.target, ind.target_display)):
+                    line = display.split("\n")[k if several else 0]
+                    check_quantity(f"{where}.{name}", measure, q, display, line)
+                percent = unicodedata.normalize("NFKC", measure.unit) == "%"
+                assert (measure.kind.value == "percent") == percent, f"{where}: kind {measure.kind.value}, unit {measure.unit}"
+                # coverage: institutions covered, the target is all of them (全校, 全園・全所・全校)
+                assert (measure.kind.value == "coverage") == (measure.target.all and not percent), (
+                    f"{where}: kind {measure.kind.value} with target all={measure.target.all}"
+                )
+                b, t = measure.baseline, measure.target
+                same = (b.all and t.all) or (not b.all and not t.all and b.value == t.value)
+                assert (measure.direction.value == "maintain") == same, f"{where}: direction {measure.direction.value}"
 
 
 def test_goal_narratives(plan, dump):
