@@ -19,6 +19,7 @@ validation; an entry that is partly filled in is validated as it stands.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -88,10 +89,12 @@ def load_source(source_dir: Path, years: Iterable[int] | None = None) -> Source:
 
     actuals: dict[int, Actuals] = {}
     actuals_docs: dict[int, Document] = {}
+    checkable: dict[int, Actuals] = {}  # the valid part of each year, for the checks across files
     for year, path in _actuals_files(source_dir / ACTUALS_DIR, years, problems):
         doc, value = read(path, Actuals, drop_unentered)
         if doc is not None:
             actuals_docs[year] = doc
+            checkable[year] = value if value is not None else _valid_part(doc, year)
         if value is not None:
             actuals[year] = value
 
@@ -106,13 +109,50 @@ def load_source(source_dir: Path, years: Iterable[int] | None = None) -> Source:
     if evaluation is not None:
         _check_evaluation_scale(evaluation, evaluation_doc, problems)
     if plan is not None and registry is not None and evaluation is not None:
-        for year, value in actuals.items():
+        for year, value in checkable.items():
+            if value is None:
+                continue
             _check_actuals(value, actuals_docs[year], plan, registry, evaluation, problems)
 
     if problems:
         raise InputError(_in_file_order(problems, files))
     assert plan is not None and registry is not None and evaluation is not None
     return Source(plan=plan, projects=registry, evaluation=evaluation, actuals=dict(sorted(actuals.items())), files=files)
+
+
+def _valid_part(doc: Document, year: int) -> Actuals | None:
+    """The entries of an invalid actuals file that are valid, so that they can still be checked.
+
+    Without this, one typo in one project would hide every unknown ID and
+    every wrong grade elsewhere in the file until the typo is fixed.  The
+    result is only used for checking; it is never part of a :class:`Source`.
+    """
+    data = doc.data
+    if not isinstance(data, dict):
+        return None
+    try:
+        return Actuals.model_validate(data)
+    except ValidationError as error:
+        locations = [tuple(detail["loc"]) for detail in error.errors(include_url=False)]
+    data = dict(data)
+    placeholders = {
+        "fiscal_year": year,
+        "status": "draft",
+        "report_date": datetime.date(year + 1, 1, 1),
+        "publisher": ["-"],
+    }
+    for loc in locations:
+        head = loc[0] if loc else None
+        if head in ("indicators", "projects", "promotion_items") and len(loc) >= 2 and isinstance(data.get(head), dict):
+            data[head] = {key: value for key, value in data[head].items() if key != loc[1]}
+        elif head in placeholders:
+            data[head] = placeholders[head]
+        elif head is not None:
+            data.pop(head, None)
+    try:
+        return Actuals.model_validate(data)
+    except ValidationError:
+        return None
 
 
 def _in_file_order(problems: list[Problem], files: list[SourceFile]) -> list[Problem]:
@@ -210,11 +250,19 @@ def _explain(detail: dict, doc: Document, path: tuple, model: type[BaseModel], i
         found = f"the key '{path[-1]}'"
     elif kind == "missing":
         found = "an empty value" if path in doc.lines else "nothing (the key is missing)"
+    elif path == () and value is None:
+        found = "an empty file (nothing but comments, if anything)"
     else:
         found = describe(value, raw)
 
     if kind == "missing":
         return found, "a value; this item is required（この項目は必須です）"
+    if kind == "extra_forbidden" and re.fullmatch(r"[0-9]{3}", str(path[-1])):
+        # {value: 1,000} is read as {value: 1, "000": null}: a comma inside [ ] or { } separates items.
+        return (
+            f"the unknown key '{path[-1]}', the digits after a comma",
+            "the number without commas, e.g. 1000 not 1,000（数値はカンマを付けずに入力してください）",
+        )
     if kind == "extra_forbidden":
         allowed = _fields_at(model, path[:-1])
         expected = "one of the keys " + ", ".join(allowed) if allowed else "no such key"
@@ -237,7 +285,7 @@ def _explain(detail: dict, doc: Document, path: tuple, model: type[BaseModel], i
     if kind == "string_type":
         if isinstance(value, (int, float, Decimal, bool)) or hasattr(value, "isoformat"):
             return found, f"text; put it in quotes, e.g. \"{raw or value}\"（文字として扱うには \"…\" で囲んでください）"
-        return found, _EXPECT_TEXT
+        return found, "text; this item is required（この項目は必須です）" if value is None else _EXPECT_TEXT
     if kind in ("string_too_short", "too_short"):
         least = ctx.get("min_length", 1)
         if kind == "string_too_short":
@@ -314,22 +362,67 @@ def drop_unentered(data: Any) -> Any:
 
     ``kplan-report new-year`` writes every indicator, project and 推進項目
     row with empty values; until someone fills one in it means "not entered
-    yet" (a warning from :func:`missing_actuals`), not "invalid".
+    yet" (a warning from :func:`missing_actuals`), not "invalid".  An empty
+    optional field (``not_measured:`` next to a value) is the same as no
+    field.  Keys that are not fields of the model are always kept, so that
+    validation reports them.
     """
     if not isinstance(data, dict):
         return data
     data = dict(data)
-    for section in ("indicators", "projects", "promotion_items", "opinions"):
-        if isinstance(data.get(section), dict):
-            data[section] = _prune(data[section])
+    indicators = data.get("indicators")
+    if isinstance(indicators, dict):
+        cleaned = {key: _drop_blank_indicator(value) for key, value in indicators.items()}
+        data["indicators"] = {key: value for key, value in cleaned.items() if value != {}}
+    projects = data.get("projects")
+    if isinstance(projects, dict):
+        data["projects"] = {
+            key: value for key, value in projects.items() if not _all_blank(value, models.ProjectActual.model_fields)
+        }
+    items = data.get("promotion_items")
+    if isinstance(items, dict):
+        actors = [actor.value for actor in models.RowActor]
+        rows = {key: _drop_blank(value, actors) for key, value in items.items()}
+        data["promotion_items"] = {key: value for key, value in rows.items() if value != {}}
+    opinions = data.get("opinions")
+    if isinstance(opinions, dict):
+        opinions = dict(opinions)
+        fields = models.Opinion.model_fields
+        if _all_blank(opinions.get("overall"), fields):
+            opinions.pop("overall", None)
+        if isinstance(opinions.get("objectives"), dict):
+            opinions["objectives"] = {
+                key: value for key, value in opinions["objectives"].items() if not _all_blank(value, fields)
+            }
+        data["opinions"] = opinions
     return data
 
 
-def _prune(value: Any) -> Any:
-    if isinstance(value, dict):
-        pruned = {key: _prune(item) for key, item in value.items()}
-        return {key: item for key, item in pruned.items() if not _is_blank(item)}
-    return value
+def _drop_blank_indicator(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    value = dict(value)
+    measures = value.get("measures")
+    if isinstance(measures, dict):
+        fields = models.MeasureActual.model_fields
+        measures = {key: _drop_blank(item, fields) for key, item in measures.items()}
+        value["measures"] = {key: item for key, item in measures.items() if item != {}}
+    return _drop_blank(value, ("measures", "note"))
+
+
+def _drop_blank(value: Any, fields: Iterable[str]) -> Any:
+    """``value`` without the blank entries among ``fields``; anything else as it is."""
+    if not isinstance(value, dict):
+        return value
+    fields = set(fields)
+    return {key: item for key, item in value.items() if not (key in fields and _is_blank(item))}
+
+
+def _all_blank(value: Any, fields: Iterable[str]) -> bool:
+    """Whether ``value`` is a mapping of only known fields, all empty (or nothing at all)."""
+    if value is None:
+        return True
+    return isinstance(value, dict) and set(value) <= set(fields) and all(_is_blank(v) for v in value.values())
 
 
 def _is_blank(value: Any) -> bool:
@@ -365,6 +458,7 @@ def _plan_paths(plan: Plan):
 
 def _check_plan(plan: Plan, doc: Document, problems: list[Problem]) -> None:
     seen: dict[str, tuple] = {}
+    misplaced: set[int] = set()  # nodes whose ID does not fit their parent: their children are not judged
     for node, path, parent in _plan_paths(plan):
         id_path = path + ("id",)
         if node.id in seen:
@@ -377,9 +471,12 @@ def _check_plan(plan: Plan, doc: Document, problems: list[Problem]) -> None:
             )
         else:
             seen[node.id] = id_path
-        if parent is not None:
+        if parent is not None and id(parent) in misplaced:
+            misplaced.add(id(node))
+        elif parent is not None:
             prefix = parent.id + (".i" if isinstance(node, models.Indicator) else ".")
             if not node.id.startswith(prefix):
+                misplaced.add(id(node))
                 problems.append(
                     doc.problem(
                         id_path,
@@ -388,13 +485,19 @@ def _check_plan(plan: Plan, doc: Document, problems: list[Problem]) -> None:
                     )
                 )
         if isinstance(node, models.Indicator):
-            measure_ids: set[str] = set()
+            measure_ids: dict[str, int] = {}
             for mi, measure in enumerate(node.measures):
                 if measure.id in measure_ids:
+                    first = doc.line_of(path + ("measures", measure_ids[measure.id], "id"))
                     problems.append(
-                        doc.problem(path + ("measures", mi, "id"), f"the measure ID '{measure.id}' a second time", "a unique measure ID within the indicator（IDが重複しています）")
+                        doc.problem(
+                            path + ("measures", mi, "id"),
+                            f"the measure ID '{measure.id}' a second time (first on line {first})",
+                            "a unique measure ID within the indicator（IDが重複しています）",
+                        )
                     )
-                measure_ids.add(measure.id)
+                else:
+                    measure_ids[measure.id] = mi
     info = plan.plan
     if info.first_year > info.last_year:
         problems.append(
@@ -497,7 +600,7 @@ def _check_actuals(actuals: Actuals, doc: Document, plan: Plan, registry: Projec
     items = {n.id: n for n, _, _ in _plan_paths(plan) if isinstance(n, models.PromotionItem)}
     objectives = {n.id for n, _, _ in _plan_paths(plan) if isinstance(n, models.Objective)}
     projects = {p.id for p in registry.projects}
-    grades = [g.code for g in evaluation.project_grades]
+    grades = list(dict.fromkeys(g.code for g in evaluation.project_grades))
 
     def report(path: tuple, found: str, expected: str) -> None:
         problems.append(doc.problem(path, found, expected))

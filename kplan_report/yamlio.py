@@ -413,7 +413,7 @@ class _Builder:
             self.fail(line, "a list or mapping used as a key", "a plain key such as 'name:'（項目名が正しくありません）")
         tag = event.tag
         if tag is not None and tag != "!" and tag not in _COLLECTION_TAGS:
-            self.fail(line, f"the YAML tag {tag}", "no tag（タグ（!）は使えません）")
+            self.fail(line, f"the YAML tag {_short_tag(tag)}", "no tag（タグ（!）は使えません）")
         if len(self.stack) >= MAX_DEPTH:
             self.fail(line, f"values nested more than {MAX_DEPTH} levels deep", "a flatter structure（入れ子が深すぎます）")
         path, detached = self._place(container, line, None)
@@ -445,7 +445,7 @@ class _Builder:
                 if _FULL_WIDTH_NUMBER.fullmatch(normal):
                     tag, text = (_TAG + "float" if "." in normal else _TAG + "int"), normal
         elif tag not in _SCALAR_TAGS:
-            return event.value, (f"the YAML tag {tag}", "no tag（タグ（!）は使えません）")
+            return event.value, (f"the YAML tag {_short_tag(tag)}", "no tag（タグ（!）は使えません）")
         node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
         try:
             value = self.constructor.yaml_constructors[tag](self.constructor, node)
@@ -506,8 +506,42 @@ class _Builder:
                 n = tab_lines[MAX_REPORTED_PER_KIND][0]
                 problems.append(Problem(display, n, "", f"{len(tab_lines) - MAX_REPORTED_PER_KIND} more lines with tabs from here on", TAB_EXPECTED))
             return problems
+        opened = _unclosed_quote_line(self.text, line)
+        if opened is not None:
+            return [Problem(display, opened, "", "a quote that is not closed on its line", "a closing quote at the end of the text（引用符が閉じられていません）")]
         found, expected = _explain_syntax(message, char)
         return [Problem(display, line, "", found, expected)]
+
+
+_OPENING_QUOTE = re.compile(r"""(?:^|[:\-\[,{])\s*(["'])""")
+
+
+def _unclosed_quote_line(text: str, error_line: int) -> int | None:
+    """The last line up to ``error_line`` whose quoted value does not close on that line.
+
+    A quoted value may legally run over several lines, so when it was not
+    meant to, YAML reports the error only where the next quote confuses it,
+    often many lines later.  The line that opened the quote is the one to fix.
+    """
+    found = None
+    for number, line in enumerate(text.split("\n")[:error_line], 1):
+        if line.lstrip().startswith("#"):
+            continue
+        match = _OPENING_QUOTE.search(line)
+        if not match:
+            continue
+        rest = line[match.end() :]
+        if match.group(1) == '"':
+            closed = re.search(r'(?<!\\)"', rest) is not None
+        else:
+            closed = "'" in rest.replace("''", "")
+        if not closed:
+            found = number
+    return found
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
 
 
 def _explain_syntax(message: str, char: str) -> tuple[str, str]:
