@@ -546,7 +546,9 @@ def _short_tag(tag: str) -> str:
 
 def _explain_syntax(message: str, char: str) -> tuple[str, str]:
     """Plain words for the usual YAML syntax errors; PyYAML's own text for the rest."""
-    if "cannot start any token" in message and char in "@`":
+    if "nesting depth" in message:
+        return ("values nested too deeply", "a flatter structure（入れ子が深すぎます）")
+    if char and char in "@`?%!|>*&" and ("cannot start any token" in message or "not allowed in this context" in message):
         return (f"a value starting with {char}", f"text starting with {char} put in quotes（{char} で始まる文字は \"…\" で囲んでください）")
     if "mapping values are not allowed" in message:
         return ("a ': ' inside a value", "text containing ': ' put in quotes, e.g. \"a: b\"（「: 」を含む文字は \"…\" で囲んでください）")
