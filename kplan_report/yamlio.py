@@ -7,8 +7,8 @@ wrong into a :class:`~kplan_report.errors.Problem` with a line number:
 * Size: a file over :data:`MAX_FILE_BYTES` is refused before it is read, a
   text value over :data:`MAX_TEXT_CHARS` characters is refused, and so is a
   file with more than :data:`MAX_EVENTS` YAML nodes or nesting deeper than
-  :data:`MAX_DEPTH`.  The real files are far smaller (the whole plan is a
-  few hundred kilobytes).
+  :data:`MAX_DEPTH`.  The real files are far smaller: the whole plan is
+  about 100 KB and 6,000 values.
 * Encoding: UTF-8, with or without a byte order mark.  Anything else is
   refused; when the bytes decode as cp932 the message says the file looks
   like Shift_JIS, which is what Japanese Windows editors often save.
@@ -34,6 +34,8 @@ wrong into a :class:`~kplan_report.errors.Problem` with a line number:
   digits: unquoted digits are a number, quoted digits are text.  Numbers
   with thousands separators (``8,400``) are *not* accepted; the validator
   says to remove the commas.
+* YAML 1.1 oddities are switched off for unquoted values: ``010`` is ten
+  (not octal 8) and ``10:30`` is text (not the base-60 number 630).
 * Mapping keys are always text, taken exactly as written: ``2020:`` is the
   key ``"2020"`` and ``no:`` is the key ``"no"`` (YAML 1.1 would make them
   an integer and ``False``).  Every key in these files is a name or an ID.
@@ -66,7 +68,7 @@ from .errors import InputError, Problem
 
 MAX_FILE_BYTES = 5_000_000
 MAX_TEXT_CHARS = 10_000
-MAX_EVENTS = 500_000
+MAX_EVENTS = 100_000
 MAX_DEPTH = 40
 MAX_REPORTED_PER_KIND = 10
 
@@ -83,7 +85,7 @@ _FULL_WIDTH_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?", re.ASCII)
 _FULL_WIDTH = re.compile("[０-９－＋．]")
 
 TAB_EXPECTED = "spaces — tabs are not allowed for indentation; use spaces（インデントにタブは使えません）"
-Path_ = tuple  # a path into the document: keys (str) and list indices (int)
+Location = tuple  # where a value is in a document: mapping keys (str) and list indices (int)
 
 
 def display_path(path: Path) -> str:
@@ -109,12 +111,12 @@ class Document:
     display: str
     sha256: str
     data: Any = None
-    lines: dict[Path_, int] = field(default_factory=dict)
-    raw: dict[Path_, str] = field(default_factory=dict)
+    lines: dict[Location, int] = field(default_factory=dict)
+    raw: dict[Location, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    flagged: set[Path_] = field(default_factory=set)
+    flagged: set[Location] = field(default_factory=set)
 
-    def line_of(self, path: Path_) -> int:
+    def line_of(self, path: Location) -> int:
         """Line of the value at ``path``, or of its nearest parent that exists."""
         path = tuple(path)
         while path:
@@ -123,11 +125,11 @@ class Document:
             path = path[:-1]
         return self.lines.get((), 1)
 
-    def is_flagged(self, path: Path_) -> bool:
+    def is_flagged(self, path: Location) -> bool:
         path = tuple(path)
-        return any(path[: i + 1] in self.flagged for i in range(len(path))) or () in self.flagged
+        return any(path[:i] in self.flagged for i in range(len(path) + 1))
 
-    def field_name(self, path: Path_) -> str:
+    def field_name(self, path: Location) -> str:
         """``goals[G1].objectives[G1.2].title``: keys joined by dots, list items by id or number."""
         text = ""
         node = self.data
@@ -147,7 +149,7 @@ class Document:
                 node = node.get(part) if isinstance(node, dict) else None
         return text
 
-    def problem(self, path: Path_, found: str, expected: str) -> Problem:
+    def problem(self, path: Location, found: str, expected: str) -> Problem:
         """A problem about the value at ``path`` of this file."""
         return Problem(self.display, self.line_of(path), self.field_name(path), found, expected)
 
@@ -207,7 +209,12 @@ def read_yaml(path: Path) -> Document:
                 )
             ]
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:  # a folder named like the file, no permission …
+        raise InputError(
+            [Problem(display, 1, "", f"a file that cannot be read ({error.strerror})", "a readable file（ファイルを読み込めません）")]
+        ) from None
     doc = Document(path=path, display=display, sha256=hashlib.sha256(data).hexdigest())
     text = _decode(data, display)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -274,7 +281,7 @@ def _line_column(text: str, index: int) -> tuple[int, int]:
 class _Frame:
     __slots__ = ("value", "path", "key", "key_line", "detached", "first_lines")
 
-    def __init__(self, value: Any, path: Path_, detached: bool) -> None:
+    def __init__(self, value: Any, path: Location, detached: bool) -> None:
         self.value = value
         self.path = path
         self.key: str | None = None  # mappings: the key whose value comes next
@@ -353,7 +360,7 @@ class _Builder:
 
     # -- placing values
 
-    def _place(self, value: Any, line: int, raw: str | None) -> tuple[Path_, bool] | None:
+    def _place(self, value: Any, line: int, raw: str | None) -> tuple[Location, bool] | None:
         """Attach ``value`` where the stream says it goes; return its path and whether it is detached.
 
         Returns ``None`` when the value was a mapping key.
@@ -444,6 +451,10 @@ class _Builder:
                 normal = unicodedata.normalize("NFKC", text)
                 if _FULL_WIDTH_NUMBER.fullmatch(normal):
                     tag, text = (_TAG + "float" if "." in normal else _TAG + "int"), normal
+            if tag in (_TAG + "int", _TAG + "float") and ":" in text:
+                tag = _TAG + "str"  # 10:30 is text, not YAML 1.1's base-60 number 630
+            elif tag == _TAG + "int" and re.fullmatch(r"[-+]?0[0-9_]+", text):
+                return int(text.replace("_", ""), 10), None  # 010 is ten, not YAML 1.1's octal 8
         elif tag not in _SCALAR_TAGS:
             return event.value, (f"the YAML tag {_short_tag(tag)}", "no tag（タグ（!）は使えません）")
         node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
@@ -457,7 +468,7 @@ class _Builder:
             return value, (f"{event.value} (not a finite number)", "a finite number（有限の数値を入力してください）")
         return value, None
 
-    def _check_text(self, text: str, path: Path_, line: int) -> None:
+    def _check_text(self, text: str, path: Location, line: int) -> None:
         if len(text) > MAX_TEXT_CHARS:
             self.doc.problems.append(
                 Problem(
@@ -546,8 +557,8 @@ def _short_tag(tag: str) -> str:
 
 def _explain_syntax(message: str, char: str) -> tuple[str, str]:
     """Plain words for the usual YAML syntax errors; PyYAML's own text for the rest."""
-    if "nesting depth" in message:
-        return ("values nested too deeply", "a flatter structure（入れ子が深すぎます）")
+    if "nesting depth" in message:  # libyaml's own limit, far above MAX_DEPTH
+        return (f"values nested more than {MAX_DEPTH} levels deep", "a flatter structure（入れ子が深すぎます）")
     if char and char in "@`?%!|>*&" and ("cannot start any token" in message or "not allowed in this context" in message):
         return (f"a value starting with {char}", f"text starting with {char} put in quotes（{char} で始まる文字は \"…\" で囲んでください）")
     if "mapping values are not allowed" in message:

@@ -68,3 +68,18 @@ def test_bad_input(case, tmp_path, monkeypatch, capsys, request):
         golden.write_text(err, encoding="utf-8")
     assert golden.exists(), f"no golden for {case.name}: run with --regen-bad-input-goldens"
     assert err == golden.read_text(encoding="utf-8")
+
+
+def test_pure_python_parser_gives_the_same_messages(tmp_path, monkeypatch, capsys):
+    """Without libyaml, PyYAML parses in Python; the messages must not change."""
+    import yaml
+
+    from kplan_report import yamlio
+
+    monkeypatch.setattr(yamlio, "_YAML_LOADER", yaml.SafeLoader)
+    differ = []
+    for case in CASES:
+        run_case(case, tmp_path / case.name, monkeypatch)
+        if capsys.readouterr().err != (case / GOLDEN).read_text(encoding="utf-8"):
+            differ.append(case.name)
+    assert differ == []

@@ -136,6 +136,18 @@ def test_quoted_full_width_digits_stay_text(source):
     assert load_source(source).actuals[2021].projects["p001"].next_steps == "１２３"
 
 
+def test_yaml_11_number_oddities_are_off(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("a: 010\nb: 10:30\nc: 007\nd: 12.50\n", encoding="utf-8")
+    assert read_yaml(path).data == {"a": 10, "b": "10:30", "c": 7, "d": 12.5}
+
+
+def test_a_folder_where_a_file_belongs(source):
+    (source / "projects.yaml").unlink()
+    (source / "projects.yaml").mkdir()
+    assert_names(only_problem(source), "source/projects.yaml", 1, "", "a file that cannot be read")
+
+
 def test_tabs_inside_text_are_kept(source):
     edit(source / "actuals" / "2021.yaml", "note: 幼稚園1園で実施できなかった。", 'note: "幼稚園1園で\\t実施できなかった。"')
     assert load_source(source).actuals[2021].indicators["G1.1.i1"].note == "幼稚園1園で\t実施できなかった。"
@@ -400,7 +412,7 @@ def test_file_over_the_size_limit_is_refused_before_reading(source):
     assert_names(problem, "source/actuals/2021.yaml", 1, "", "a file of 10,485,769 bytes", f"at most {MAX_FILE_BYTES:,} bytes")
 
 
-@pytest.mark.parametrize("depth, found", [(50, "values nested more than 40 levels deep"), (5000, "values nested too deeply")])
+@pytest.mark.parametrize("depth, found", [(50, "values nested more than 40 levels deep"), (5000, "values nested more than 40 levels deep")])
 def test_deep_nesting_is_refused(source, depth, found):
     (source / "projects.yaml").write_text("projects: " + "[" * depth + "]" * depth + "\n", encoding="utf-8")
     assert_names(only_problem(source), "source/projects.yaml", 1, "", found, "flatter")
