@@ -1,0 +1,350 @@
+"""The print-ready PDF: Jinja2 templates (report_templates/) laid out by WeasyPrint.
+
+The templates only lay out the view model (:mod:`kplan_report.report`).  This
+module adds what is about *pages*, which the view model cannot know:
+
+* **Tables continued on the next page.**  The 推進項目 table has a vertical
+  title cell spanning all its rows, and 主体 cells spanning their
+  具体的取組 rows.  WeasyPrint does not repeat a rowspan cell on the next
+  page, so a table that breaks would leave the continuation without its
+  title.  We therefore lay the document out, look on which page each
+  具体的取組 row lands (rows are unbreakable, ``tr {break-inside: avoid}``),
+  and split every table that breaks into consecutive tables, one per page.
+  Each continuation starts on a new page (``break-before: page``) and
+  reprints the title (marked （続き）) and the 主体.  Because a continuation
+  starts exactly where the break was, the layout before it does not move, so
+  the split converges: we lay out again, add any new breaks (a reprinted
+  title can make a continuation taller), and stop when no table breaks
+  inside a part — in practice after the second layout.  Only a single
+  具体的取組 taller than a page can still be cut, inside its own row.
+* **Vertical titles.**  WeasyPrint has no ``writing-mode``; the title is set
+  one character per line, with the long-vowel mark, dashes and brackets
+  rotated and the small kana-like punctuation moved to the top right, as in
+  vertical typesetting.
+* **Chart images**: indicator trend charts as SVG data URIs from
+  :mod:`kplan_report.charts`, with alt text (the PDF is tagged PDF/UA-1).
+
+The output depends only on the view model: the metadata dates come from the
+report date, fonts are subset with HarfBuzz, and nothing reads the clock, so
+the same input gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import jinja2
+
+from .report import ActionLine, Chart, IndicatorTable, PromotionItemView, Report
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "report_templates"
+
+#: WeasyPrint variant: tagged, accessible PDF (public bodies publish these).
+PDF_VARIANT = "pdf/ua-1"
+
+#: Layout passes at most (the first, plus re-layouts after splitting tables).
+MAX_PASSES = 4
+
+#: Labels only the PDF needs (page-layout notes).
+PDF_LABELS = {
+    "continued": "（続き）",
+    "summary_on_previous_page": "（前ページに記載）",
+    "chart_alt": "推移グラフ",
+}
+
+CHART_WIDTH_MM = 62.0
+CHART_HEIGHT_MM = 31.0
+
+
+# ---------------------------------------------------------------- vertical text
+
+# Characters turned by 90° when a horizontal line of text is stacked vertically.
+_ROTATE = set("ー－―‐-~～…‥（）()「」『』【】〔〕［］[]｛｝{}＜＞<>≪≫《》〈〉＝=→←")
+# Punctuation that sits in the top-right corner of its square in vertical text.
+_PUNCT = set("、。，．")
+
+
+def vertical(text: str) -> list[tuple[str, str]]:
+    """The characters of ``text`` for one-per-line setting, each with its CSS class.
+
+    Spaces are dropped (a vertical title has none); the text itself is kept
+    unchanged so that it stays searchable and is read out correctly.
+    """
+    out = []
+    for ch in text:
+        if ch.isspace():
+            continue
+        if ch in _ROTATE:
+            out.append((ch, "vt-rot"))
+        elif ch in _PUNCT:
+            out.append((ch, "vt-punct"))
+        else:
+            out.append((ch, "vt"))
+    return out
+
+
+def vertical_title(item: PromotionItemView) -> list[tuple[str, str]]:
+    """① and the title of a 推進項目, for its vertical table cell."""
+    return vertical(item.number + item.title)
+
+
+# ---------------------------------------------------------------- 推進項目 table parts
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One <tr> of a 推進項目 table: a 具体的取組 (or an empty 主体 row).
+
+    ``actor_span``/``summary_span`` are the rowspans of the 主体 and 取組状況
+    cells that start on this row (0: covered by a cell above)."""
+
+    id: str
+    action: ActionLine | None
+    actor: str
+    actor_span: int
+    summary: str
+    summary_span: int
+    summary_elsewhere: bool  # the 取組状況 was printed in an earlier part
+    first: bool  # first row of its 主体
+    last: bool  # last row of its 主体
+
+
+@dataclass(frozen=True)
+class ItemTablePart:
+    continued: bool
+    rows: list[ItemRow]
+
+
+def _flat_rows(item: PromotionItemView) -> list[tuple[int, int, int, ActionLine | None, str]]:
+    """(actor index, index within actor, actor size, action, row id) in print order."""
+    out = []
+    for a, row in enumerate(item.rows):
+        actions = row.actions or [None]
+        for i, action in enumerate(actions):
+            row_id = action.id if action else f"{item.id}.{a}"
+            out.append((a, i, len(actions), action, row_id))
+    return out
+
+
+def row_ids(item: PromotionItemView) -> list[str]:
+    return [r[4] for r in _flat_rows(item)]
+
+
+def item_parts(item: PromotionItemView, breaks: frozenset[str]) -> list[ItemTablePart]:
+    """Split the table of ``item`` before each row whose id is in ``breaks``."""
+    flat = _flat_rows(item)
+    chunks: list[list] = []
+    for entry in flat:
+        if not chunks or entry[4] in breaks:
+            chunks.append([])
+        chunks[-1].append(entry)
+    parts = []
+    for n, chunk in enumerate(chunks):
+        rows = []
+        for k, (a, i, size, action, row_id) in enumerate(chunk):
+            starts = k == 0 or chunk[k - 1][0] != a
+            span = 0
+            if starts:
+                span = sum(1 for e in chunk[k:] if e[0] == a)
+            actor_row = item.rows[a]
+            rows.append(ItemRow(
+                id=row_id,
+                action=action,
+                actor=actor_row.actor,
+                actor_span=span,
+                summary=actor_row.summary,
+                summary_span=span,
+                summary_elsewhere=starts and i > 0,
+                first=i == 0,
+                last=i == size - 1,
+            ))
+        parts.append(ItemTablePart(continued=n > 0, rows=rows))
+    return parts
+
+
+# ---------------------------------------------------------------- other helpers
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    goal: str
+    goal_span: int
+    objective: str
+    objective_span: int
+    item: str
+
+
+def tree_groups(report: Report) -> list[list[TreeRow]]:
+    """The 施策の体系 as table rows, one group (<tbody>) per 基本目標 and one row
+    per 推進項目, the 基本目標 and 具体的目標 cells spanning their rows."""
+    groups = []
+    for goal in report.overview.tree:
+        rows: list[TreeRow] = []
+        groups.append(rows)
+        goal_size = sum(max(1, len(o.items)) for o in goal.objectives)
+        for oi, objective in enumerate(goal.objectives):
+            items = objective.items or [None]
+            for ii, item in enumerate(items):
+                first_goal = oi == 0 and ii == 0
+                rows.append(TreeRow(
+                    goal=f"{goal.number} {goal.title}" if first_goal else "",
+                    goal_span=goal_size if first_goal else 0,
+                    objective=f"{objective.number} {objective.title}" if ii == 0 else "",
+                    objective_span=len(items) if ii == 0 else 0,
+                    item=f"{item.number} {item.title}" if item else "",
+                ))
+    return groups
+
+
+@dataclass(frozen=True)
+class BarSegment:
+    key: str
+    count: int  # also the segment's flex-grow: widths are proportional to counts
+    show_count: bool
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    segments: list[BarSegment]
+
+
+def status_bars(report: Report) -> list[Bar]:
+    """第2章: one stacked bar per status row (基本目標…, 合計)."""
+    sm = report.summary
+    bars = []
+    for row in sm.status_rows:
+        segments = [BarSegment(key, n, True) for key, n in zip(sm.status_keys, row.counts) if n]
+        bars.append(Bar(row.label, segments))
+    return bars
+
+
+def chart_uri(chart: Chart) -> str:
+    """The indicator's trend chart as an SVG data URI."""
+    from . import charts
+
+    svg = charts.to_svg(charts.layout(chart, CHART_WIDTH_MM, CHART_HEIGHT_MM, show_title=False))
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def chart_colspan(table: IndicatorTable) -> int:
+    """Columns of the chart row: all but № (which spans both rows)."""
+    return len(table.years) + 6
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=jinja2.select_autoescape(["html", "html.j2", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(vertical=vertical, vertical_title=vertical_title, chart_uri=chart_uri,
+                       chart_colspan=chart_colspan)
+    return env
+
+
+class _Labels:
+    """The report's labels and the PDF-only ones under one name in the templates."""
+
+    def __init__(self, report: Report):
+        self._report = report.labels
+
+    def __getattr__(self, name: str) -> str:
+        if name in PDF_LABELS:
+            return PDF_LABELS[name]
+        return getattr(self._report, name)
+
+
+def render_html(report: Report, breaks: frozenset[str] = frozenset(), env: jinja2.Environment | None = None) -> str:
+    """The report as HTML; ``breaks``: ids of rows that start a continued 推進項目 table."""
+    env = env or environment()
+    return env.get_template("report.html.j2").render(
+        report=report,
+        labels=_Labels(report),
+        item_tables=lambda item: item_parts(item, breaks),
+        tree_groups=tree_groups(report),
+        status_bars=status_bars(report),
+        status_legend=list(zip(report.summary.status_keys, report.summary.status_labels)),
+    )
+
+
+def _row_pages(document) -> dict[str, list[int]]:
+    """Pages (0-based, in order) on which each 推進項目 table row (id r-…) lies."""
+    pages: dict[str, list[int]] = {}
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            if getattr(box, "element_tag", None) != "tr" or box.element is None:
+                continue
+            row_id = box.element.get("id")
+            if row_id and row_id.startswith("r-"):
+                seen = pages.setdefault(row_id[2:], [])
+                if not seen or seen[-1] != number:
+                    seen.append(number)
+    return pages
+
+
+def _new_breaks(report: Report, document, breaks: frozenset[str]) -> set[str]:
+    """Rows that start a new page inside a table part: where to split next."""
+    pages = _row_pages(document)
+    found = set()
+    for goal in report.goals:
+        for objective in goal.objectives:
+            for item in objective.promotion_items:
+                previous = None
+                for row_id in row_ids(item):
+                    on = pages.get(row_id)
+                    if not on:
+                        continue
+                    if previous is not None and on[0] != previous and row_id not in breaks:
+                        found.add(row_id)
+                    previous = on[-1]
+    return found
+
+
+@dataclass
+class RenderInfo:
+    """What :func:`render` did, for tests and the benchmark."""
+
+    passes: int = 0
+    breaks: frozenset[str] = frozenset()
+
+
+def render(report: Report, info: RenderInfo | None = None, **options):
+    """Lay the report out (splitting 推進項目 tables at page breaks); a WeasyPrint Document."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    env = environment()
+    font_config = FontConfiguration()
+    options.setdefault("pdf_variant", PDF_VARIANT)
+    breaks: frozenset[str] = frozenset()
+    for n in range(1, MAX_PASSES + 1):
+        html = weasyprint.HTML(string=render_html(report, breaks, env), base_url=str(TEMPLATE_DIR) + "/")
+        document = html.render(font_config=font_config, **options)
+        new = _new_breaks(report, document, breaks)
+        if info is not None:
+            info.passes, info.breaks = n, breaks
+        if not new:
+            return document
+        breaks = breaks | new
+    raise RuntimeError(f"推進項目 tables still break across pages after {MAX_PASSES} layouts")
+
+
+def write_pdf(report: Report, target: str | Path | BinaryIO, **options) -> None:
+    """Write the report as PDF to ``target`` (a path or a binary file object).
+
+    ``options`` go to WeasyPrint (e.g. ``pdf_variant=None`` to leave out the
+    PDF/UA tagging, for measurements).
+    """
+    options.setdefault("pdf_variant", PDF_VARIANT)
+    document = render(report, **options)
+    document.write_pdf(target, **options)
