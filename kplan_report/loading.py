@@ -10,6 +10,11 @@ every file is collected before anything is raised, so one run of
 ``kplan-report validate`` shows everything to fix.  See
 :mod:`kplan_report.errors` for the message format.
 
+Checks across files need the files they compare: when plan.yaml does not
+match its model, the actuals are checked against it only on the next run,
+after plan.yaml is fixed.  Within an actuals file, the entries that are
+valid are checked even when others are not (see :func:`_valid_part`).
+
 Missing actuals are not errors: a draft report can be built before every
 figure is in.  :func:`missing_actuals` lists them as warnings.  In an
 actuals file, an entry whose fields are all empty (as ``kplan-report

@@ -279,13 +279,12 @@ def _line_column(text: str, index: int) -> tuple[int, int]:
 
 
 class _Frame:
-    __slots__ = ("value", "path", "key", "key_line", "detached", "first_lines")
+    __slots__ = ("value", "path", "key", "detached", "first_lines")
 
     def __init__(self, value: Any, path: Location, detached: bool) -> None:
         self.value = value
         self.path = path
         self.key: str | None = None  # mappings: the key whose value comes next
-        self.key_line = 0
         self.detached = detached  # inside the value of a duplicate key: keep no record
         self.first_lines: dict[str, int] = {}
 
@@ -360,11 +359,8 @@ class _Builder:
 
     # -- placing values
 
-    def _place(self, value: Any, line: int, raw: str | None) -> tuple[Location, bool] | None:
-        """Attach ``value`` where the stream says it goes; return its path and whether it is detached.
-
-        Returns ``None`` when the value was a mapping key.
-        """
+    def _place(self, value: Any, line: int, raw: str | None) -> tuple[Location, bool]:
+        """Attach ``value`` where the stream says it goes; return its path and whether it is detached."""
         if not self.stack:
             self.root = value
             self.doc.lines[()] = line
@@ -431,8 +427,7 @@ class _Builder:
             self._key(event, line)
             return
         value, problem = self._construct(event)
-        placed = self._place(value, line, event.value)
-        path, detached = placed
+        path, detached = self._place(value, line, event.value)
         if detached:
             return
         if problem:
