@@ -108,13 +108,11 @@ def _uses(measure: models.Measure, last: models.MeasureActual | None, name: str)
 
 
 def _field(name: str, last, year: int, hint: str = "", indent: int = 8) -> str:
-    """``name:`` with last year's value (or a hint) as a comment after it."""
+    """``name:`` with a hint and last year's value as a comment after it."""
     line = " " * indent + f"{name}:"
-    notes = []
-    if last is not None and last != "":
+    notes = [hint] if hint else []
+    if last is not None and last != "":  # last, because texts can be long
         notes.append(f"{year - 1}: {_plain(last)}")
-    if hint:
-        notes.append(hint)
     if notes:
         line = line.ljust(indent + 20) + " # " + " — ".join(notes)
     return line

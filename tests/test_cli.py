@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -136,11 +137,11 @@ def test_new_year_lists_everything_with_last_years_values(source, capsys):
     text = (source / "actuals" / "2022.yaml").read_text(encoding="utf-8")
     for key in ["G1.1.i1:", "G2.1.i3:", "districts:", "sessions:", "p001:", "p004:", "G1.1.2:", "G2.1.1:", "community_business:"]:
         assert f"  {key}" in text, key
-    assert "value:               # 2021: 8900 — 単位: 人" in text
-    assert "value:               # 2021: 71.5 — 単位: ％" in text
-    assert "not_measured:        # 2021: 感染症対策のため調査を実施しなかった。" in text
-    assert "grade:               # 2021: B — A / B / C / D / 未着手 / 評価困難" in text
-    assert "# 2021: [{label: 幼稚園, value: 5}, {label: 保育所, value: 13}]" in text
+    assert "value:               # 単位: 人 — 2021: 8900" in text
+    assert "value:               # 単位: ％ — 2021: 71.5" in text
+    assert "not_measured:        # 把握できなかった理由 — 2021: 感染症対策のため調査を実施しなかった。" in text
+    assert "grade:               # A / B / C / D / 未着手 / 評価困難 — 2021: B" in text
+    assert "— 2021: [{label: 幼稚園, value: 5}, {label: 保育所, value: 13}]" in text
     assert "status: draft" in text
 
 
@@ -150,9 +151,9 @@ def test_new_year_after_a_filled_year_round_trips_values(source, capsys):
     path = source / "actuals" / "2022.yaml"
     lines = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        key, sep, comment = line.partition("# 2021: ")
-        if sep and key.strip() in ("value:", "of:", "count:"):
-            line = key.rstrip() + " " + comment.split(" — ")[0]
+        match = re.fullmatch(r"(\s*(?:value|of|count):)\s+# (?:.* — )?2021: (.*)", line)
+        if match:
+            line = f"{match.group(1)} {match.group(2)}"
         lines.append(line.replace("report_date:  ", "report_date: 2023-06-30  "))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     loaded = load_source(source, years=[2021, 2022])
