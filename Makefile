@@ -61,5 +61,17 @@ $(REPORT_BASE).pdf $(REPORT_BASE).docx &: $(REPORT_INPUTS) | check-year .stamp-s
 test: setup
 	$(PY) -m pytest
 
+# Regenerates every golden file on purpose; then re-runs the golden tests and lists
+# what changed. Review `git diff tests/` before committing (see README).
+golden: setup
+	-$(PY) -m pytest -q -p no:cacheprovider tests/test_pdf.py tests/test_word.py --force-regen
+	$(PY) -m pytest -q tests/test_bad_inputs.py --regen-bad-input-goldens
+	$(PY) -m pytest -q tests/test_pdf.py tests/test_word.py tests/test_bad_inputs.py
+	@echo "changed golden files (review with: git diff tests/):"
+	@git status --short tests/
+
 clean:
 	rm -rf build .stamp-system .stamp-venv
+
+bench: setup
+	$(PY) bench/run.py

@@ -223,4 +223,43 @@ def run_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Callable] = [add_validate, add_new_year, add_schema]
+# ---------------------------------------------------------------- build
+
+
+def add_build(subparsers) -> None:
+    parser = subparsers.add_parser("build", help="write the year's report: build/YEAR/*.pdf and *.docx")
+    parser.add_argument("--year", type=fiscal_year, required=True, help="the fiscal year, e.g. 2021")
+    _add_source_option(parser)
+    parser.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output folder (default: build)")
+    parser.add_argument(
+        "--format", action="append", choices=["pdf", "docx"], dest="formats",
+        help="build only this format (repeatable; default: both)",
+    )
+    parser.add_argument("--serial", action="store_true", help="write the formats one after the other, not in parallel")
+    parser.set_defaults(run=run_build)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from .build import FORMATS, build
+
+    _check_in_period(load_source(args.source, years=[]), args.year)
+    if not (args.source / ACTUALS_DIR / f"{args.year}.yaml").is_file():
+        raise UsageError(
+            f"no actuals for FY{args.year}: {display_path(args.source / ACTUALS_DIR / f'{args.year}.yaml')} is missing; "
+            f"create it with: kplan-report new-year {args.year}（{fiscal_year_label(args.year)}の実績ファイルがありません）"
+        )
+    formats = tuple(dict.fromkeys(args.formats)) if args.formats else FORMATS
+    result = build(args.source, args.year, args.out, formats, parallel=not args.serial)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if result.warnings:
+        print(
+            f"{len(result.warnings)} values missing: the report shows 未把握 for them（未入力の項目は未把握と表示します）",
+            file=sys.stderr,
+        )
+    for path in result.files:
+        print(f"wrote {display_path(path)}")
+    return 0
+
+
+COMMANDS: list[Callable] = [add_validate, add_new_year, add_schema, add_build]
