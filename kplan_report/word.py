@@ -34,6 +34,7 @@ the order ECMA-376 prescribes), so that Word does not call the file corrupt.
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import re
 import zipfile
@@ -44,8 +45,9 @@ from typing import BinaryIO
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import oxml_parser
 from docx.oxml.shape import CT_Inline
 from lxml import etree
 
@@ -86,6 +88,12 @@ PAGE_HEIGHT = _twips(297)
 MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT = _twips(22), _twips(17), _twips(18), _twips(17)
 HEADER_DISTANCE, FOOTER_DISTANCE = _twips(10), _twips(8)
 TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 9638 twips = 176 mm
+
+# Text direction of the vertical 推進項目 cell (縦書き, top to bottom, lines
+# right to left).  "tbRl" is the ECMA-376 Transitional value Word writes for a
+# vertical cell; LibreOffice 7.4 reads both "tbRl" and "tbRlV" as TB_RL and sets
+# kanji and kana upright (checked on the converted pages).
+VERTICAL_TEXT = "tbRl"
 
 # Indicator trend charts: size on the page and resolution of the PNG.
 CHART_WIDTH_MM, CHART_HEIGHT_MM, CHART_DPI = 80.0, 42.0, 300
@@ -192,6 +200,9 @@ STYLES: list[StyleDef] = [
     StyleDef("paragraph", "TableText", "Table Text", "Normal",
              ppr=_spacing(line=TABLE_LINE) + '<w:jc w:val="left"/>', rpr=_fonts(GOTHIC) + _size(17)),
     StyleDef("paragraph", "TableTextCenter", "Table Text Center", "TableText", ppr='<w:jc w:val="center"/>'),
+    # a 具体的取組 "・…": wrapped lines align after the bullet
+    StyleDef("paragraph", "TableBullet", "Table Bullet", "TableText",
+             ppr='<w:ind w:left="170" w:hangingChars="100" w:hanging="170"/>'),
     StyleDef("paragraph", "TableHeader", "Table Header", "TableText",
              ppr='<w:keepNext/><w:jc w:val="center"/>', rpr='<w:b/><w:bCs/>'),
     StyleDef("paragraph", "TableItemTitle", "Table Item Title", "TableText",
@@ -321,12 +332,25 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-def _el(tag: str, attrs: dict[str, str] | None = None, parent=None):
-    """A ``w:`` element with attributes given as ``{"w:val": …}``; appended to ``parent`` if given."""
-    el = OxmlElement(tag, {qn(k): str(v) for k, v in (attrs or {}).items()})
+@functools.lru_cache(maxsize=None)
+def _clark(name: str) -> str:
+    return qn(name)
+
+
+_W_NSMAP = {"w": _clark("w:p")[1:].split("}")[0]}
+
+
+def _el(tag: str, attrs: dict[str, object] | None = None, parent=None):
+    """A ``w:`` element with attributes given as ``{"w:val": …}``; appended to ``parent`` if given.
+
+    Made by python-docx's parser (so python-docx's element classes apply), like
+    ``OxmlElement`` but without re-parsing the prefix each time: a document has
+    tens of thousands of elements.
+    """
+    attrib = {_clark(k): str(v) for k, v in attrs.items()} if attrs else None
     if parent is not None:
-        parent.append(el)
-    return el
+        return etree.SubElement(parent, _clark(tag), attrib)
+    return oxml_parser.makeelement(_clark(tag), attrib, nsmap=_W_NSMAP)
 
 
 def _add_text(p, text: str, char_style: str | None = None):
@@ -428,15 +452,37 @@ def _cell(tr, width: int, paragraphs: Iterable = (), *, span: int = 1, vmerge: s
     if shade:  # a label column: shaded like a header row
         _el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": PALE}, tcpr)
     if vertical:
-        # 縦書き: East Asian characters upright, top to bottom (what Word writes
-        # for the 縦書き cell direction, and what LibreOffice reads as TB_RL).
-        _el("w:textDirection", {"w:val": "tbRl"}, tcpr)
+        _el("w:textDirection", {"w:val": VERTICAL_TEXT}, tcpr)
     if valign:
         _el("w:vAlign", {"w:val": valign}, tcpr)
     paragraphs = list(paragraphs)
     for p in paragraphs or [_para("TableText")]:
         tc.append(p)
     return tc
+
+
+def keep_together(tbl):
+    """Keep a table on one page when it fits: "keep with next" on every paragraph
+    of every row but the last (Word's way; a table taller than a page still breaks).
+
+    Used for the 推進項目 tables so that the merged, vertical 推進項目 title
+    is not left behind on the page before its rows.
+    """
+    rows = tbl.findall(qn("w:tr"))
+    for tr in rows[:-1]:
+        for p in tr.iter(qn("w:p")):
+            ppr = p.find(qn("w:pPr"))
+            if ppr is None:
+                ppr = _el("w:pPr")
+                p.insert(0, ppr)
+            if ppr.find(qn("w:keepNext")) is None:
+                style = ppr.find(qn("w:pStyle"))
+                keep = _el("w:keepNext")
+                if style is not None:
+                    style.addnext(keep)
+                else:
+                    ppr.insert(0, keep)
+    return tbl
 
 
 def _header_row(tbl, widths: list[int], labels: list[str]) -> None:
@@ -496,9 +542,9 @@ def add_promotion_item_table(document: DocxDocument, item: PromotionItemView, la
         else:
             _cell(tr, widths[0], vmerge="continue", vertical=True, valign="center")
         _cell(tr, widths[1], [_para("TableTextCenter", row.actor)], valign="center")
-        _cell(tr, widths[2], [_para("TableText", f"・{a.text}{a.tag}") for a in row.actions])
+        _cell(tr, widths[2], [_para("TableBullet", f"・{a.text}{a.tag}") for a in row.actions])
         _cell(tr, widths[3], [_para("TableText", row.summary or labels.no_summary)])
-    _Body(document).add(tbl)
+    _Body(document).add(keep_together(tbl))
     return tbl
 
 
@@ -573,24 +619,29 @@ class _Writer:
             tr = _row(tbl)
             _cell(tr, widths[0], [_para("TableHeader", label)], valign="center", shade=True)
             _cell(tr, widths[1], [_para("TableText", text)])
-        self.body.add(tbl)
+        self.body.add(keep_together(tbl))
 
-    def table(self, widths: list[int], header: list[str], rows: Iterable[list[tuple[str, str]]]):
-        """A table with a repeated header row; each row is a list of (style, text) cells."""
+    def table(self, widths: list[int], header: list[str], rows: Iterable[list[tuple[str, str]]],
+              *, keep: bool = True):
+        """A table with a repeated header row; each row is a list of (style, text) cells.
+
+        ``keep``: on one page when it fits (see :func:`keep_together`).
+        """
         tbl = _table(widths)
         _header_row(tbl, widths, header)
         for cells in rows:
             tr = _row(tbl)
             for width, (style, text) in zip(widths, cells):
                 _cell(tr, width, [_para(style, text)])
-        return self.body.add(tbl)
+        return self.body.add(keep_together(tbl) if keep else tbl)
 
     # -- parts of the report
 
     def cover(self) -> None:
         r = self.report
         self.p("CoverPlanTitle", r.plan_title)
-        self.p("CoverTitle", r.subtitle + WORD_LABELS["draft"])
+        self.p("CoverTitle", f"{r.subtitle}\n{WORD_LABELS['draft']}")
+        self.p("CoverText", r.year_label)
         self.p("CoverText", r.report_date)
         for name in r.publisher:
             self.p("CoverPublisher", name)
@@ -671,7 +722,7 @@ class _Writer:
                         _cell(tr, widths[1], vmerge="continue")
                     _cell(tr, widths[2], [_para("TableText", f"{item.number} {item.title}")])
                     first_goal_row = False
-        self.body.add(tbl)
+        self.body.add(keep_together(tbl))
 
     def chapter2(self) -> None:
         L = self.report.labels
@@ -763,7 +814,7 @@ class _Writer:
                 tr = _row(tbl)
                 _cell(tr, widths[0], vmerge="continue")
                 _cell(tr, sum(widths[1:]), self.chart_paragraphs(row), span=len(widths) - 1)
-        self.body.add(tbl)
+        self.body.add(tbl if charts else keep_together(tbl))
 
     def chart_paragraphs(self, row: IndicatorRow) -> list:
         chart = row.chart
@@ -795,7 +846,7 @@ class _Writer:
         self.heading(2, L.appendix_glossary, page_break_before=True)
         self.table(_mm_widths(TEXT_WIDTH, [40, None, 46]), [L.term, L.definition, L.where],
                    ([("TableText", n.term), ("TableText", n.definition + (f"\n{n.extra}" if n.extra else "")),
-                     ("TableText", n.where)] for n in app.glossary))
+                     ("TableText", n.where)] for n in app.glossary), keep=False)
         self.heading(2, L.appendix_provenance)
         rows = [[("TableText", f.path), ("TableText", f.sha256)] for f in app.files]
         rows.append([("TableText", L.tool_version), ("TableText", f"kplan-report {app.tool_version}")])

@@ -159,6 +159,11 @@ def table_grid(tbl) -> list[dict]:
     return rows
 
 
+def lines(text: str):
+    """A text as YAML reads best: a string, or a list of its lines when it has several."""
+    return text.split("\n") if "\n" in text else text
+
+
 def _cell_summary(cell: dict):
     extra = {}
     if cell["rowspan"] > 1:
@@ -168,8 +173,8 @@ def _cell_summary(cell: dict):
     if cell["direction"]:
         extra["direction"] = cell["direction"]
     if not extra:
-        return cell["text"]
-    return {"text": cell["text"], **extra}
+        return lines(cell["text"])
+    return {"text": lines(cell["text"]), **extra}
 
 
 def table_summary(tbl, names: dict[str, str]) -> dict:
@@ -295,7 +300,7 @@ def body_blocks(docx: Docx) -> list:
     for el in docx.body:
         if el.tag == w("p"):
             style = names.get(wval(el.find(w("pPr")), "pStyle")) or normal
-            blocks.append({style: paragraph_text(el)})
+            blocks.append({style: lines(paragraph_text(el))})
         elif el.tag == w("tbl"):
             blocks.append({"table": table_summary(el, names)})
     return blocks
