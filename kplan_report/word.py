@@ -137,6 +137,9 @@ def _border(side: str, size: int, color: str = "000000", space: int = 1) -> str:
     return f'<w:{side} w:val="single" w:sz="{size}" w:space="{space}" w:color="{color}"/>'
 
 
+# Latin text in English, Japanese text in Japanese: what Word writes on a Japanese system.
+_LANG = '<w:lang w:val="en-US" w:eastAsia="ja-JP" w:bidi="ar-SA"/>'
+
 # BIZ UD faces are exactly one em from ascent to descent: at single spacing
 # Japanese lines touch.  Body text gets 1.6 lines (as the PDF), tables 1.3.
 BODY_LINE = 384
@@ -161,7 +164,7 @@ class StyleDef:
 STYLES: list[StyleDef] = [
     # -- text
     StyleDef("paragraph", "Normal", "Normal", ppr=_spacing(line=BODY_LINE) + '<w:jc w:val="both"/>',
-             rpr=_fonts(MINCHO) + _size(20), ui_priority=0),
+             rpr=_fonts(MINCHO) + _size(20) + _LANG, ui_priority=0),
     StyleDef("paragraph", "BodyText", "Body Text", "Normal", ppr=_spacing(after=113, line=BODY_LINE)
              + '<w:ind w:firstLineChars="100" w:firstLine="200"/>', ui_priority=99),
     StyleDef("paragraph", "Subheading", "Subheading", "Normal", "BodyText",
@@ -267,8 +270,7 @@ STYLES: list[StyleDef] = [
 _KEEP_TEMPLATE_STYLES = {"DefaultParagraphFont", "TableNormal", "NoList"}
 
 _DOC_DEFAULTS = (
-    f'<w:docDefaults {nsdecls("w")}><w:rPrDefault><w:rPr>{_fonts(MINCHO)}{_size(20)}'
-    '<w:lang w:val="en-US" w:eastAsia="ja-JP" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
+    f'<w:docDefaults {nsdecls("w")}><w:rPrDefault><w:rPr>{_fonts(MINCHO)}{_size(20)}{_LANG}</w:rPr></w:rPrDefault>'
     f'<w:pPrDefault><w:pPr>{_spacing()}</w:pPr></w:pPrDefault></w:docDefaults>'
 )
 
