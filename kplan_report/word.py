@@ -228,9 +228,12 @@ STYLES: list[StyleDef] = [
              ppr=_spacing(line=432) + '<w:jc w:val="center"/>', rpr=_fonts(GOTHIC) + _size(30)),
     StyleDef("paragraph", "CoverNotice", "Cover Notice", "Normal",
              ppr='<w:pBdr>' + _border("top", 10, RED, 6) + _border("left", 10, RED, 8) + _border("bottom", 10, RED, 6)
-             + _border("right", 10, RED, 8) + '</w:pBdr>' + _spacing(before=794, line=TABLE_LINE)
+             + _border("right", 10, RED, 8) + '</w:pBdr>' + _spacing(after=57, line=TABLE_LINE)
              + '<w:ind w:left="794" w:right="794"/><w:jc w:val="left"/>',
              rpr=_fonts(GOTHIC) + f'<w:color w:val="{RED}"/>' + _size(21)),
+    StyleDef("paragraph", "CoverMark", "Cover Mark", "CoverNotice", "CoverNotice",  # same box as the notice
+             ppr='<w:keepNext/>' + _spacing(before=794, after=57, line=336) + '<w:jc w:val="center"/>',
+             rpr='<w:b/><w:bCs/>' + _size(32)),
     StyleDef("character", "Mark", "Mark", "DefaultParagraphFont",
              rpr=_fonts(GOTHIC) + f'<w:b/><w:bCs/><w:color w:val="{RED}"/>'),
     # -- table of contents (built-in names, so Word's 目次の更新 uses them)
@@ -647,13 +650,9 @@ class _Writer:
         self.p("CoverText", r.report_date)
         for name in r.publisher:
             self.p("CoverPublisher", name)
-        if r.status_mark and r.status_mark != WORD_LABELS["draft"]:
-            p = _para("CoverNotice")
-            _add_text(p, r.status_mark, "Mark")
-            _el("w:br", parent=_el("w:r", parent=p))
-            _add_text(p, r.status_notice)
-            self.body.add(p)
-        elif r.status_notice:
+        if r.status_mark:  # the PDF's status box: the mark, then the notice
+            self.p("CoverMark", r.status_mark)
+        if r.status_notice:
             self.p("CoverNotice", r.status_notice)
 
     def toc_placeholder(self):
@@ -790,8 +789,8 @@ class _Writer:
         over both) holding the trend chart, its caption and the year's notes.
         """
         L = self.report.labels
-        value_mm = max(13.0, min(18.0, 100.0 / (len(years) + 2)))
-        widths = _mm_widths(TEXT_WIDTH, [7, None, 13, value_mm, *([value_mm] * len(years)), value_mm, 14, 13])
+        value_mm = max(13.0, min(17.0, 95.0 / (len(years) + 2)))
+        widths = _mm_widths(TEXT_WIDTH, [7, None, 13, value_mm, *([value_mm] * len(years)), value_mm, 17, 15])
         header = [
             L.number, L.indicator, L.owner,
             L.baseline_column,
