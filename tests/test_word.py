@@ -11,8 +11,10 @@ from __future__ import annotations
 import dataclasses
 import io
 import math
+import os
 import re
 import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -254,6 +256,18 @@ def test_two_builds_are_byte_identical(built):
     again = io.BytesIO()
     write_docx(built.report, again)
     assert again.getvalue() == built.data
+
+
+def test_a_build_in_another_process_is_byte_identical(built, tmp_path):
+    """Another interpreter with another hash seed: no set or dict order may leak into the file."""
+    name, source, year = next(d for d in DATASETS if d[0] == built.name)
+    target = tmp_path / "again.docx"
+    code = ("import sys; from pathlib import Path; from kplan_report.loading import load_source; "
+            "from kplan_report.report import build_report; from kplan_report.word import write_docx; "
+            "write_docx(build_report(load_source(Path(sys.argv[1])), int(sys.argv[2])), sys.argv[3])")
+    subprocess.run([sys.executable, "-c", code, str(source), str(year), str(target)], check=True,
+                   env={**os.environ, "PYTHONHASHSEED": "4242"}, timeout=120)
+    assert target.read_bytes() == built.data
 
 
 def test_zip_entries_have_fixed_order_and_timestamps(built):
