@@ -26,8 +26,8 @@ Where to look:
 * :data:`STYLES` — every style of the document, in one place;
 * :class:`_Writer` — the report, chapter by chapter, in the PDF's order.
 
-Raw XML is built with python-docx's ``OxmlElement`` and always in the schema
-order of its parent (``w:pPr``, ``w:rPr``, ``w:tcPr`` … list their children in
+Raw XML is built with python-docx's parser (:func:`_el`, so python-docx's
+element classes apply) and always in the schema order of its parent (``w:pPr``, ``w:rPr``, ``w:tcPr`` … list their children in
 the order ECMA-376 prescribes), so that Word does not call the file corrupt.
 """
 
