@@ -45,7 +45,10 @@ _YEAR_FILE = re.compile(r"^([0-9]{4})\.yaml$")
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file that was read, with its SHA-256, for the report's data provenance."""
+    """A file that was read, with its SHA-256, for the report's data provenance.
+
+    ``path`` starts at the source folder's name (``source/actuals/2021.yaml``).
+    """
 
     path: Path
     sha256: str
@@ -82,7 +85,9 @@ def load_source(source_dir: Path, years: Iterable[int] | None = None) -> Source:
         except InputError as error:
             problems.extend(error.problems)
             return None, None
-        files.append(SourceFile(path, doc.sha256))
+        # Named from the source folder down (source/plan.yaml), so the report's
+        # provenance reads the same whichever way the folder was given.
+        files.append(SourceFile(Path(source_dir.resolve().name) / path.relative_to(source_dir), doc.sha256))
         problems.extend(doc.problems)
         if prepare is not None:
             doc.data = prepare(doc.data)
