@@ -6,35 +6,52 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-	fontconfig fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic \
-	poppler-utils libreoffice-writer
 
-.PHONY: setup system-packages validate report check-year test golden bench clean
+# Debian packages. The report needs Pango/HarfBuzz (WeasyPrint; the subsetter makes
+# PDF writing fast) and the BIZ UD fonts; the tests also read PDFs back with poppler
+# and open the Word file in LibreOffice, a real consumer.
+REPORT_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+	fontconfig fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic
+TEST_APT   := poppler-utils libreoffice-writer
+
+.PHONY: setup setup-test validate report check-year test golden bench clean
 
 # --- set-up -----------------------------------------------------------------
 
-# Debian packages: installs only what is missing, so a second run costs one dpkg query.
-.stamp-system: Makefile
-	@missing=$$(for p in $(APT_PACKAGES); do \
+# Installs the Debian packages of $(1) that are missing; a second run costs one dpkg query each.
+define apt_ensure
+	@missing=$$(for p in $(1); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	    echo "Installing Debian packages:" $$missing; \
-	    if [ "$$(id -u)" != 0 ]; then echo "error: run as root (or install: $$missing)" >&2; exit 1; fi; \
+	    if [ "$$(id -u)" != 0 ]; then echo "error: run as root, or install these first: $$missing" >&2; exit 1; fi; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+.stamp-system-report: Makefile
+	$(call apt_ensure,$(REPORT_APT))
 	@touch $@
 
+.stamp-system-test: Makefile
+	$(call apt_ensure,$(TEST_APT))
+	@touch $@
+
+# Debian's own python3 needs python3-venv for `-m venv`; other Pythons have it built in.
 $(PY):
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	    rm -rf $(VENV); \
+	    echo "Installing Debian package python3-venv"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && \
+	    $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install -q --upgrade pip
 
 .stamp-venv: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $@
 
-setup: .stamp-system .stamp-venv
-system-packages: .stamp-system
+setup: .stamp-system-report .stamp-venv
+setup-test: setup .stamp-system-test
 
 # --- jobs -------------------------------------------------------------------
 
@@ -55,15 +72,15 @@ check-year:
 	    *[!0-9]*) echo "error: YEAR must be a fiscal year such as 2021, not '$(YEAR)'（年度は西暦の数字で指定してください）" >&2; exit 2;; \
 	esac
 
-$(REPORT_BASE).pdf $(REPORT_BASE).docx &: $(REPORT_INPUTS) | check-year .stamp-system .stamp-venv
+$(REPORT_BASE).pdf $(REPORT_BASE).docx &: $(REPORT_INPUTS) | check-year .stamp-system-report .stamp-venv
 	$(VENV)/bin/kplan-report build --year $(YEAR)
 
-test: setup
+test: setup-test
 	$(PY) -m pytest
 
 # Regenerates every golden file on purpose; then re-runs the golden tests and lists
 # what changed. Review `git diff tests/` before committing (see README).
-golden: setup
+golden: setup-test
 	-$(PY) -m pytest -q -p no:cacheprovider tests/test_pdf.py tests/test_word.py --force-regen
 	$(PY) -m pytest -q tests/test_bad_inputs.py --regen-bad-input-goldens
 	$(PY) -m pytest -q tests/test_pdf.py tests/test_word.py tests/test_bad_inputs.py
@@ -71,7 +88,7 @@ golden: setup
 	@git status --short tests/
 
 clean:
-	rm -rf build .stamp-system .stamp-venv
+	rm -rf build .stamp-system-report .stamp-system-test .stamp-venv
 
-bench: setup
+bench: setup-test
 	$(PY) bench/run.py
