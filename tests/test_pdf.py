@@ -136,14 +136,20 @@ def _item_pages(built: Built, item) -> list[int]:
     return pages
 
 
+def _upright(text: str) -> str:
+    # Rotated characters (ー, brackets) come out of text extraction out of
+    # order; compare the upright ones, which are all but a few.
+    return "".join(ch for ch in squash(text) if ch not in squash("".join(pdf._ROTATE)))
+
+
 def _assert_titles_on_every_page(built: Built) -> int:
     continued = 0
     for item in _items(built.report):
-        title = squash(item.number + item.title)
+        title = _upright(item.number + item.title)
         pages = _item_pages(built, item)
         assert pages, item.id
         for number in pages:
-            column = squash(built.structure.pages[number - 1].title_column)
+            column = _upright(built.structure.pages[number - 1].title_column)
             assert title in column, (item.id, number)
         continued += len(pages) - 1
     return continued
@@ -173,8 +179,10 @@ def test_tall_table_is_continued_on_every_page(tall):
     assert tall.info.passes <= pdf.MAX_PASSES and len(tall.info.breaks) == len(pages) - 1
 
 
-def test_markup_prints_literally(built):
-    text = "".join(p.searchable for p in built.structure.pages)
+def test_markup_prints_literally(tmp_path_factory):
+    """Text from the data with <b>, <script> and & (in tests/fixtures/mini) prints as typed."""
+    mini = _built(tmp_path_factory, DATASETS[0])
+    text = "".join(p.searchable for p in mini.structure.pages)
     for literal in ["<b>分かりやすい</b>", "<script>alert(1)</script>", "&育成します", "<b>太字</b>&記号"]:
         assert squash(literal) in text, literal
 
@@ -238,10 +246,12 @@ def test_metadata(built):
     assert meta["/ModDate"].startswith(f"D:{stamp}")
 
 
-def test_two_builds_are_byte_identical(built):
+def test_two_builds_are_byte_identical(tmp_path_factory):
+    """Same input, same bytes (on the small dataset: a build of the real plan takes long)."""
+    first = _built(tmp_path_factory, DATASETS[0])
     again = io.BytesIO()
-    pdf.write_pdf(_report(*[d for d in DATASETS if d[0] == built.path.stem][0][1:]), again)
-    assert again.getvalue() == built.path.read_bytes()
+    pdf.write_pdf(_report(*DATASETS[0][1:]), again)
+    assert again.getvalue() == first.path.read_bytes()
 
 
 # ---------------------------------------------------------------- helpers
