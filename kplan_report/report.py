@@ -364,7 +364,7 @@ def _measure_value(measure: Measure, mp: MeasureProgress, actuals: Actuals | Non
     else:
         text = format_number(mp.value, measure.unit)
     if measure.kind is MeasureKind.percent and actual is not None and actual.count is not None and actual.of:
-        text += f"（{actual.count}/{actual.of}{measure.baseline.of_unit or ''}）"
+        text += f"\n（{actual.count}/{actual.of}{measure.baseline.of_unit or ''}）"
     return text
 
 

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #   ("sample-2021", "source", 2021),
 DATASETS = [
     ("mini", "tests/fixtures/mini", 2021),
+    ("sample-2021", "source", 2021),
 ]
 # A 推進項目 table taller than a page (60 long 具体的取組 in one 主体 row).
 TALL = ("tall", "tests/fixtures/tall", 2021)

@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # (name, source folder, fiscal year): one golden file per dataset.
 DATASETS = [
     ("mini", ROOT / "tests/fixtures/mini", 2021),
+    ("sample-2021", ROOT / "source", 2021),
 ]
 
 BIZ_UD = {MINCHO, GOTHIC}
