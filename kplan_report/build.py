@@ -41,6 +41,12 @@ def build_date_from_env() -> datetime.date | None:
     return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(path: Path, write: Callable[[object], None]) -> None:
     """Call ``write(file)`` on a temporary file next to ``path``, then rename it over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,6 +56,8 @@ def write_atomically(path: Path, write: Callable[[object], None]) -> None:
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp makes the file private (0600); a report is for sharing, as any new file.
+        os.chmod(tmp_name, 0o666 & ~_umask())
         os.replace(tmp_name, path)
     except BaseException:
         try:

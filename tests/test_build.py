@@ -36,6 +36,13 @@ def test_build_leaves_exactly_one_pdf_and_one_docx(mini_build):
     assert (mini_build / "2021" / output_name(2021, "docx")).read_bytes().startswith(b"PK")
 
 
+def test_reports_are_readable_by_others_as_any_new_file(mini_build):
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (mini_build / "2021").iterdir():
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path.name
+
+
 def test_same_input_gives_byte_identical_files(mini_build, tmp_path):
     """Built again, serially this time and from another working directory: same bytes."""
     out = tmp_path / "again"
