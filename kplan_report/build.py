@@ -23,6 +23,9 @@ from .report import Report, build_report
 
 FORMATS = ("pdf", "docx")
 
+#: Worker processes of a parallel build (the machines it runs on have two cores).
+PROCESSES = 2
+
 
 def output_name(year: int, fmt: str) -> str:
     """File name of a report: ASCII, so that make, zip tools and mail clients all cope."""
@@ -80,9 +83,9 @@ def _writer(fmt: str) -> Callable[[Report, object], None]:
     raise ValueError(f"unknown format: {fmt}")
 
 
-def write_output(report: Report, fmt: str, path: Path) -> Path:
+def write_output(report: Report, fmt: str, path: Path, **options) -> Path:
     writer = _writer(fmt)
-    write_atomically(path, lambda f: writer(report, f))
+    write_atomically(path, lambda f: writer(report, f, **options))
     return path
 
 
@@ -102,19 +105,27 @@ def build(
     """Validate the source, then write ``out_dir/<year>/`` files for ``formats``.
 
     Raises :class:`kplan_report.errors.InputError` before anything is
-    written when the input is invalid.  With ``parallel`` the PDF and the
-    Word file are written in two processes (the machine has two cores and
-    the two writers share nothing but the view model).
+    written when the input is invalid.  With ``parallel`` the work is spread
+    over two worker processes (the machine has two cores): the Word file is
+    written in one, and the PDF's first layout (one 基本目標 at a time, see
+    :mod:`kplan_report.pdf`) in both, while this process waits; then this
+    process lays out and writes the PDF.  The writers share nothing but the
+    view model.
     """
     source = load_source(source_dir)
     warnings = missing_actuals(source, year)
     report = build_report(source, year, build_date_from_env())
     folder = out_dir / str(year)
     targets = [(fmt, folder / output_name(year, fmt)) for fmt in formats]
-    if parallel and len(targets) > 1:
-        with ProcessPoolExecutor(max_workers=len(targets)) as pool:
-            futures = [pool.submit(write_output, report, fmt, path) for fmt, path in targets]
-            files = [f.result() for f in futures]
-    else:
-        files = [write_output(report, fmt, path) for fmt, path in targets]
-    return BuildResult(files, warnings)
+    if not parallel or formats == ("docx",):
+        return BuildResult([write_output(report, fmt, path) for fmt, path in targets], warnings)
+    if "pdf" in formats:
+        import weasyprint  # noqa: F401  (loaded once, before the workers fork)
+    files: dict[str, Path] = {}
+    with ProcessPoolExecutor(max_workers=PROCESSES) as pool:
+        others = {fmt: pool.submit(write_output, report, fmt, path) for fmt, path in targets if fmt != "pdf"}
+        for fmt, path in targets:
+            if fmt == "pdf":
+                files[fmt] = write_output(report, fmt, path, executor=pool)
+        files.update((fmt, future.result()) for fmt, future in others.items())
+    return BuildResult([files[fmt] for fmt, _ in targets], warnings)

@@ -7,16 +7,19 @@ module adds what is about *pages*, which the view model cannot know:
   title cell spanning all its rows, and 主体 cells spanning their
   具体的取組 rows.  WeasyPrint does not repeat a rowspan cell on the next
   page, so a table that breaks would leave the continuation without its
-  title.  We therefore lay the document out, look on which page each
+  title.  We therefore lay the tables out unsplit, look on which page each
   具体的取組 row lands (rows are unbreakable, ``tr {break-inside: avoid}``),
   and split every table that breaks into consecutive tables, one per page.
   Each continuation starts on a new page (``break-before: page``) and
   reprints the title (marked （続き）) and the 主体.  Because a continuation
   starts exactly where the break was, the layout before it does not move, so
-  the split converges: we lay out again, add any new breaks (a reprinted
-  title can make a continuation taller), and stop when no table breaks
-  inside a part — in practice after the second layout.  Only a single
-  具体的取組 taller than a page can still be cut, inside its own row.
+  the split converges.  The first layout, which only looks for the breaks,
+  covers one 基本目標 at a time (every 基本目標 starts a page, so its pages
+  do not depend on the rest of the report), possibly in parallel processes;
+  then the whole report is laid out once with all the splits, and checked:
+  should a reprinted title make a continuation taller than a page, the new
+  breaks are added and the report laid out again.  Only a single 具体的取組
+  taller than a page can still be cut, inside its own row.
 * **Vertical titles.**  WeasyPrint has no ``writing-mode``; the title is set
   one character per line, with the long-vowel mark, dashes and brackets
   rotated and the small kana-like punctuation moved to the top right, as in
@@ -32,20 +35,21 @@ the same input gives byte-identical files.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from concurrent.futures import Executor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
 import jinja2
 
-from .report import ActionLine, Chart, IndicatorTable, PromotionItemView, Report
+from .report import ActionLine, Chart, GoalSection, IndicatorTable, PromotionItemView, Report
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "report_templates"
 
 #: WeasyPrint variant: tagged, accessible PDF (public bodies publish these).
 PDF_VARIANT = "pdf/ua-1"
 
-#: Layout passes at most (the first, plus re-layouts after splitting tables).
+#: Layout rounds at most (the first, plus layouts of the whole report with the splits).
 MAX_PASSES = 4
 
 #: Labels only the PDF needs (page-layout notes).
@@ -267,7 +271,11 @@ class _Labels:
 def render_html(report: Report, breaks: frozenset[str] = frozenset(), env: jinja2.Environment | None = None) -> str:
     """The report as HTML; ``breaks``: ids of rows that start a continued 推進項目 table."""
     env = env or environment()
-    return env.get_template("report.html.j2").render(
+    return env.get_template("report.html.j2").render(**_context(report, breaks))
+
+
+def _context(report: Report, breaks: frozenset[str]) -> dict:
+    return dict(
         report=report,
         labels=_Labels(report),
         item_tables=lambda item: item_parts(item, breaks),
@@ -312,24 +320,111 @@ def _new_breaks(report: Report, document, breaks: frozenset[str]) -> set[str]:
 
 @dataclass
 class RenderInfo:
-    """What :func:`render` did, for tests and the benchmark."""
+    """What :func:`render` did, for tests and the benchmark.
+
+    ``passes``: layout rounds — the first, of the 基本目標 on their own,
+    plus the layouts of the whole report (normally one)."""
 
     passes: int = 0
     breaks: frozenset[str] = frozenset()
 
 
-def render(report: Report, info: RenderInfo | None = None, **options):
-    """Lay the report out (splitting 推進項目 tables at page breaks); a WeasyPrint Document."""
+# ---------------------------------------------------------------- finding the splits
+#
+# Where a 推進項目 table breaks depends only on its 基本目標: every 基本目標
+# starts a page (the first one right after the 第3章 heading), and nothing of
+# the pages before it reaches into its pages (the running header and page
+# number sit in the page margin, and every page has the same size).  So the
+# first breaks are found by laying out each 基本目標 on its own — a few pages
+# instead of the whole report, and in parallel processes when there is an
+# executor — and the report is then laid out with these splits.  These
+# layouts also leave out what follows the 推進項目 of a 具体的目標 (＜主な指標＞
+# with its charts, the opinion): the next 具体的目標 starts a new page, and no
+# break before them is avoided, so they cannot move a row.  That layout
+# is checked like any other, so if this reasoning ever stopped holding (say,
+# after a template change), the result would still be right, only slower.
+
+# A document of one 基本目標: the head of report.html.j2 (the same stylesheet
+# and language) and 第3章 of a report that has only that goal.
+_GOAL_DOCUMENT = """<!DOCTYPE html>
+<html lang="ja">
+<head>
+<meta charset="utf-8">
+<link rel="stylesheet" href="report.css">
+</head>
+<body>
+{% include "chapter3.html.j2" %}
+</body>
+</html>
+"""
+
+# Every 基本目標 but the first starts on a page of its own: hide the 第3章
+# heading (still in the tree, so `h1 + section.goal` keeps matching and the
+# goal starts the first page, as it starts a new page in the report).
+_HIDE_CHAPTER_HEADING = "#ch3 { display: none; }"
+
+
+def _layout(html: str, font_config, stylesheets=(), **options):
+    import weasyprint
+
+    return weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR) + "/").render(
+        font_config=font_config, stylesheets=list(stylesheets), **options)
+
+
+def goal_breaks(report: Report, index: int, **options) -> frozenset[str]:
+    """Rows (ids) where the tables of the ``index``-th 基本目標 break across pages,
+    found by laying out that goal alone, unsplit.
+
+    Takes and returns only picklable values, so it can run in another process."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
+    options.setdefault("pdf_variant", PDF_VARIANT)
+    part = replace(report, goals=[_items_only(report.goals[index])])
+    html = environment().from_string(_GOAL_DOCUMENT).render(**_context(part, frozenset()))
+    stylesheets = [weasyprint.CSS(string=_HIDE_CHAPTER_HEADING)] if index else []
+    return frozenset(_new_breaks(part, _layout(html, FontConfiguration(), stylesheets, **options), frozenset()))
+
+
+def _items_only(goal: GoalSection) -> GoalSection:
+    """``goal`` without what follows the 推進項目 of each 具体的目標."""
+    return replace(goal, objectives=[
+        replace(o, indicators=replace(o.indicators, rows=[]), indicator_notes=[], opinion=None)
+        for o in goal.objectives])
+
+
+def _goal_breaks_star(args: tuple) -> frozenset[str]:
+    report, index, options = args
+    return goal_breaks(report, index, **options)
+
+
+def first_breaks(report: Report, executor: Executor | None = None, **options) -> frozenset[str]:
+    """Where the unsplit 推進項目 tables break: one 基本目標 at a time, in this
+    process or spread over ``executor``'s processes."""
+    # Larger goals first, so that the last task to start is a short one.
+    order = sorted(range(len(report.goals)), key=lambda i: -_size(report.goals[i]))
+    tasks = [(report, i, options) for i in order]
+    results = executor.map(_goal_breaks_star, tasks) if executor else map(_goal_breaks_star, tasks)
+    return frozenset().union(*results)
+
+
+def _size(goal) -> int:
+    return sum(len(row_ids(item)) for objective in goal.objectives for item in objective.promotion_items)
+
+
+def render(report: Report, info: RenderInfo | None = None, executor: Executor | None = None, **options):
+    """Lay the report out (splitting 推進項目 tables at page breaks); a WeasyPrint Document.
+
+    ``executor`` (e.g. a ProcessPoolExecutor): where to lay out the 基本目標
+    for finding the splits; without it, in this process one after the other."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    options.setdefault("pdf_variant", PDF_VARIANT)
+    breaks = first_breaks(report, executor, **options)
     env = environment()
     font_config = FontConfiguration()
-    options.setdefault("pdf_variant", PDF_VARIANT)
-    breaks: frozenset[str] = frozenset()
-    for n in range(1, MAX_PASSES + 1):
-        html = weasyprint.HTML(string=render_html(report, breaks, env), base_url=str(TEMPLATE_DIR) + "/")
-        document = html.render(font_config=font_config, **options)
+    for n in range(2, MAX_PASSES + 1):
+        document = _layout(render_html(report, breaks, env), font_config, **options)
         new = _new_breaks(report, document, breaks)
         if info is not None:
             info.passes, info.breaks = n, breaks
@@ -339,12 +434,12 @@ def render(report: Report, info: RenderInfo | None = None, **options):
     raise RuntimeError(f"推進項目 tables still break across pages after {MAX_PASSES} layouts")
 
 
-def write_pdf(report: Report, target: str | Path | BinaryIO, **options) -> None:
+def write_pdf(report: Report, target: str | Path | BinaryIO, executor: Executor | None = None, **options) -> None:
     """Write the report as PDF to ``target`` (a path or a binary file object).
 
-    ``options`` go to WeasyPrint (e.g. ``pdf_variant=None`` to leave out the
-    PDF/UA tagging, for measurements).
+    ``executor``: see :func:`render`.  ``options`` go to WeasyPrint (e.g.
+    ``pdf_variant=None`` to leave out the PDF/UA tagging, for measurements).
     """
     options.setdefault("pdf_variant", PDF_VARIANT)
-    document = render(report, **options)
+    document = render(report, executor=executor, **options)
     document.write_pdf(target, **options)
