@@ -358,6 +358,10 @@ _GOAL_DOCUMENT = """<!DOCTYPE html>
 </html>
 """
 
+# The running header and the page number are left out (they sit in the page
+# margin, which has its size whatever is in it).
+_NO_MARGIN_BOXES = "@page { @top-left { content: none } @top-right { content: none } " \
+    "@bottom-center { content: none } }"
 # Every 基本目標 but the first starts on a page of its own: hide the 第3章
 # heading (still in the tree, so `h1 + section.goal` keeps matching and the
 # goal starts the first page, as it starts a new page in the report).
@@ -382,7 +386,7 @@ def goal_breaks(report: Report, index: int, **options) -> frozenset[str]:
     options.setdefault("pdf_variant", PDF_VARIANT)
     part = replace(report, goals=[_items_only(report.goals[index])])
     html = environment().from_string(_GOAL_DOCUMENT).render(**_context(part, frozenset()))
-    stylesheets = [weasyprint.CSS(string=_HIDE_CHAPTER_HEADING)] if index else []
+    stylesheets = [weasyprint.CSS(string=_NO_MARGIN_BOXES + (_HIDE_CHAPTER_HEADING if index else ""))]
     return frozenset(_new_breaks(part, _layout(html, FontConfiguration(), stylesheets, **options), frozenset()))
 
 
