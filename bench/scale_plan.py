@@ -20,6 +20,13 @@ import yaml
 ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨ"
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes every value out: the copies share objects, and the loader refuses YAML anchors."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
 def scale(source: Path, out: Path, factor: int, years: list[int]) -> None:
     plan = yaml.safe_load((source / "plan.yaml").read_text(encoding="utf-8"))
     registry = yaml.safe_load((source / "projects.yaml").read_text(encoding="utf-8"))
@@ -84,7 +91,7 @@ def scale(source: Path, out: Path, factor: int, years: list[int]) -> None:
     plan["goals"] = goals
     out.mkdir(parents=True, exist_ok=True)
     (out / "actuals").mkdir(exist_ok=True)
-    dump = lambda data: yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)  # noqa: E731
+    dump = lambda data: yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)  # noqa: E731
     (out / "plan.yaml").write_text(dump(plan), encoding="utf-8")
     (out / "projects.yaml").write_text(dump({"projects": new_projects}), encoding="utf-8")
     shutil.copy(source / "evaluation.yaml", out / "evaluation.yaml")

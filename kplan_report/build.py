@@ -108,9 +108,9 @@ def build(
     written when the input is invalid.  With ``parallel`` the work is spread
     over two worker processes (the machine has two cores): the Word file is
     written in one, and the PDF's first layout (one 基本目標 at a time, see
-    :mod:`kplan_report.pdf`) in both, while this process waits; then this
-    process lays out and writes the PDF.  The writers share nothing but the
-    view model.
+    :func:`kplan_report.pdf.first_breaks`) in both, while this process waits;
+    then, the workers gone, this process lays out and writes the PDF.  The
+    writers share nothing but the view model.
     """
     source = load_source(source_dir)
     warnings = missing_actuals(source, year)
@@ -119,13 +119,16 @@ def build(
     targets = [(fmt, folder / output_name(year, fmt)) for fmt in formats]
     if not parallel or formats == ("docx",):
         return BuildResult([write_output(report, fmt, path) for fmt, path in targets], warnings)
-    if "pdf" in formats:
-        import weasyprint  # noqa: F401  (loaded once, before the workers fork)
-    files: dict[str, Path] = {}
+    from . import pdf
+
+    import weasyprint  # noqa: F401  (loaded once, before the workers fork)
+
     with ProcessPoolExecutor(max_workers=PROCESSES) as pool:
         others = {fmt: pool.submit(write_output, report, fmt, path) for fmt, path in targets if fmt != "pdf"}
-        for fmt, path in targets:
-            if fmt == "pdf":
-                files[fmt] = write_output(report, fmt, path, executor=pool)
-        files.update((fmt, future.result()) for fmt, future in others.items())
+        first = pdf.first_breaks(report, pool) if "pdf" in formats else None
+        files = {fmt: future.result() for fmt, future in others.items()}
+    # The workers have ended (and given their memory back) before the big layout.
+    for fmt, path in targets:
+        if fmt == "pdf":
+            files[fmt] = write_output(report, fmt, path, first=first)
     return BuildResult([files[fmt] for fmt, _ in targets], warnings)

@@ -416,15 +416,16 @@ def _size(goal) -> int:
     return sum(len(row_ids(item)) for objective in goal.objectives for item in objective.promotion_items)
 
 
-def render(report: Report, info: RenderInfo | None = None, executor: Executor | None = None, **options):
+def render(report: Report, info: RenderInfo | None = None, first: frozenset[str] | None = None, **options):
     """Lay the report out (splitting 推進項目 tables at page breaks); a WeasyPrint Document.
 
-    ``executor`` (e.g. a ProcessPoolExecutor): where to lay out the 基本目標
-    for finding the splits; without it, in this process one after the other."""
+    ``first``: the breaks :func:`first_breaks` found, if the caller has
+    already looked for them (say, in other processes); else they are looked
+    for here."""
     from weasyprint.text.fonts import FontConfiguration
 
     options.setdefault("pdf_variant", PDF_VARIANT)
-    breaks = first_breaks(report, executor, **options)
+    breaks = first_breaks(report, **options) if first is None else first
     env = environment()
     font_config = FontConfiguration()
     for n in range(2, MAX_PASSES + 1):
@@ -438,12 +439,13 @@ def render(report: Report, info: RenderInfo | None = None, executor: Executor | 
     raise RuntimeError(f"推進項目 tables still break across pages after {MAX_PASSES} layouts")
 
 
-def write_pdf(report: Report, target: str | Path | BinaryIO, executor: Executor | None = None, **options) -> None:
+def write_pdf(report: Report, target: str | Path | BinaryIO, first: frozenset[str] | None = None,
+              **options) -> None:
     """Write the report as PDF to ``target`` (a path or a binary file object).
 
-    ``executor``: see :func:`render`.  ``options`` go to WeasyPrint (e.g.
+    ``first``: see :func:`render`.  ``options`` go to WeasyPrint (e.g.
     ``pdf_variant=None`` to leave out the PDF/UA tagging, for measurements).
     """
     options.setdefault("pdf_variant", PDF_VARIANT)
-    document = render(report, executor=executor, **options)
+    document = render(report, first=first, **options)
     document.write_pdf(target, **options)
