@@ -13,13 +13,15 @@ module adds what is about *pages*, which the view model cannot know:
   Each continuation starts on a new page (``break-before: page``) and
   reprints the title (marked （続き）) and the 主体.  Because a continuation
   starts exactly where the break was, the layout before it does not move, so
-  the split converges.  The first layout, which only looks for the breaks,
-  covers one 基本目標 at a time (every 基本目標 starts a page, so its pages
-  do not depend on the rest of the report), possibly in parallel processes;
-  then the whole report is laid out once with all the splits, and checked:
-  should a reprinted title make a continuation taller than a page, the new
-  breaks are added and the report laid out again.  Only a single 具体的取組
-  taller than a page can still be cut, inside its own row.
+  the split converges.  The layouts that look for the breaks cover one
+  基本目標 at a time (every 基本目標 starts a page, so its pages do not
+  depend on the rest of the report), possibly in parallel processes: first
+  unsplit, then, until no table breaks, only what the splits can move (a
+  reprinted title can make a continuation taller and push down what
+  follows).  Then the whole report is laid out once with all the splits,
+  and checked the same way (were a table to break, the new breaks would be
+  added and the report laid out again).  Only a single 具体的取組 taller
+  than a page can still be cut, inside its own row.
 * **Vertical titles.**  WeasyPrint has no ``writing-mode``; the title is set
   one character per line, with the long-vowel mark, dashes and brackets
   rotated and the small kana-like punctuation moved to the top right, as in
@@ -274,11 +276,13 @@ def render_html(report: Report, breaks: frozenset[str] = frozenset(), env: jinja
     return env.get_template("report.html.j2").render(**_context(report, breaks))
 
 
-def _context(report: Report, breaks: frozenset[str]) -> dict:
+def _context(report: Report, breaks: frozenset[str], continued_only=frozenset()) -> dict:
+    """Template variables; ``continued_only``: ids of 推進項目 printed without their first part."""
     return dict(
         report=report,
         labels=_Labels(report),
-        item_tables=lambda item: item_parts(item, breaks),
+        item_tables=lambda item: [part for part in item_parts(item, breaks)
+                                  if part.continued or item.id not in continued_only],
         tree_groups=tree_groups(report),
         status_bars=status_bars(report),
         status_legend=list(zip(report.summary.status_keys, report.summary.status_labels)),
@@ -376,18 +380,35 @@ def _layout(html: str, font_config, stylesheets=(), **options):
 
 
 def goal_breaks(report: Report, index: int, **options) -> frozenset[str]:
-    """Rows (ids) where the tables of the ``index``-th 基本目標 break across pages,
-    found by laying out that goal alone, unsplit.
+    """Rows (ids) where to split the tables of the ``index``-th 基本目標, found by
+    laying out that goal alone: first unsplit, then, until no table breaks,
+    only what the splits can move (see :func:`_from_first_split`; a
+    continuation starts a page, so what comes before it stays put).
 
     Takes and returns only picklable values, so it can run in another process."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
     options.setdefault("pdf_variant", PDF_VARIANT)
-    part = replace(report, goals=[_items_only(report.goals[index])])
-    html = environment().from_string(_GOAL_DOCUMENT).render(**_context(part, frozenset()))
+    template = environment().from_string(_GOAL_DOCUMENT)
+    font_config = FontConfiguration()
     stylesheets = [weasyprint.CSS(string=_NO_MARGIN_BOXES + (_HIDE_CHAPTER_HEADING if index else ""))]
-    return frozenset(_new_breaks(part, _layout(html, FontConfiguration(), stylesheets, **options), frozenset()))
+
+    def new_breaks(part: Report, breaks: frozenset[str], continued_only=frozenset()) -> set[str]:
+        html = template.render(**_context(part, breaks, continued_only))
+        return _new_breaks(part, _layout(html, font_config, stylesheets, **options), breaks)
+
+    goal = _items_only(report.goals[index])
+    breaks = frozenset(new_breaks(replace(report, goals=[goal]), frozenset()))
+    for _ in range(MAX_PASSES):
+        rest, continued_only = _from_first_split(goal, breaks)
+        if not rest.objectives:
+            break
+        new = new_breaks(replace(report, goals=[rest]), breaks, continued_only)
+        if not new:
+            break
+        breaks = breaks | new
+    return breaks
 
 
 def _items_only(goal: GoalSection) -> GoalSection:
@@ -395,6 +416,21 @@ def _items_only(goal: GoalSection) -> GoalSection:
     return replace(goal, objectives=[
         replace(o, indicators=replace(o.indicators, rows=[]), indicator_notes=[], opinion=None)
         for o in goal.objectives])
+
+
+def _from_first_split(goal: GoalSection, breaks: frozenset[str]) -> tuple[GoalSection, set[str]]:
+    """What a split can move: in each 具体的目標 with a split 推進項目, the
+    continuations of the first one and all that follows them (the following
+    推進項目 move down if a continuation is taller), without the goal's own
+    text; and the ids of the 推進項目 to print without their first part."""
+    objectives, continued_only = [], set()
+    for o in goal.objectives:
+        split = [n for n, item in enumerate(o.promotion_items) if not breaks.isdisjoint(row_ids(item))]
+        if split:
+            objectives.append(replace(o, promotion_items=o.promotion_items[split[0]:]))
+            continued_only.add(o.promotion_items[split[0]].id)
+    return replace(goal, current_issues=[], current_issues_notes=[], policy_direction=[],
+                   objectives=objectives), continued_only
 
 
 def _goal_breaks_star(args: tuple) -> frozenset[str]:
