@@ -59,6 +59,14 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"kplan-report: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Output files are written atomically, so an interrupted build leaves the last good ones.
+        print("kplan-report: interrupted; no file is left half-written（中断しました）", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `kplan-report validate | head`: the reader has gone; say nothing more.
+        sys.stderr.close()
+        return 0
 
 
 def make_parser() -> argparse.ArgumentParser:
