@@ -51,6 +51,9 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "report_templates"
 #: WeasyPrint variant: tagged, accessible PDF (public bodies publish these).
 PDF_VARIANT = "pdf/ua-1"
 
+#: Prefix of a "break" that starts an objective's ＜主な指標＞ on a new page.
+INDICATOR_BREAK = "indicators:"
+
 #: Layout rounds at most (the first, plus layouts of the whole report with the splits).
 MAX_PASSES = 4
 
@@ -281,6 +284,7 @@ def _context(report: Report, breaks: frozenset[str], continued_only=frozenset())
     return dict(
         report=report,
         labels=_Labels(report),
+        indicators_on_new_page={b[len(INDICATOR_BREAK):] for b in breaks if b.startswith(INDICATOR_BREAK)},
         item_tables=lambda item: [part for part in item_parts(item, breaks)
                                   if part.continued or item.id not in continued_only],
         tree_groups=tree_groups(report),
@@ -290,15 +294,16 @@ def _context(report: Report, breaks: frozenset[str], continued_only=frozenset())
 
 
 def _row_pages(document) -> dict[str, list[int]]:
-    """Pages (0-based, in order) on which each 推進項目 table row (id r-…) lies."""
+    """Pages (0-based, in order) on which each table row we track lies: 推進項目
+    rows (id r-…), indicator value rows (i-…) and their chart rows (ic-…)."""
     pages: dict[str, list[int]] = {}
     for number, page in enumerate(document.pages):
         for box in page._page_box.descendants():
             if getattr(box, "element_tag", None) != "tr" or box.element is None:
                 continue
             row_id = box.element.get("id")
-            if row_id and row_id.startswith("r-"):
-                seen = pages.setdefault(row_id[2:], [])
+            if row_id and row_id.startswith(("r-", "i-", "ic-")):
+                seen = pages.setdefault(row_id, [])
                 if not seen or seen[-1] != number:
                     seen.append(number)
     return pages
@@ -313,12 +318,20 @@ def _new_breaks(report: Report, document, breaks: frozenset[str]) -> set[str]:
             for item in objective.promotion_items:
                 previous = None
                 for row_id in row_ids(item):
-                    on = pages.get(row_id)
+                    on = pages.get("r-" + row_id)
                     if not on:
                         continue
                     if previous is not None and on[0] != previous and row_id not in breaks:
                         found.add(row_id)
                     previous = on[-1]
+            # WeasyPrint keeps an indicator's value row and chart row together
+            # (tbody {break-inside: avoid}) except for the table's first pair,
+            # which it splits rather than move the whole table: move it ourselves.
+            if objective.indicators.rows:
+                first = objective.indicators.rows[0].id
+                values, chart = pages.get("i-" + first), pages.get("ic-" + first)
+                if values and chart and values[-1] != chart[0]:
+                    found.add(INDICATOR_BREAK + objective.id)
     return found
 
 
@@ -412,9 +425,10 @@ def goal_breaks(report: Report, index: int, **options) -> frozenset[str]:
 
 
 def _items_only(goal: GoalSection) -> GoalSection:
-    """``goal`` without what follows the 推進項目 of each 具体的目標."""
+    """``goal`` without what follows the ＜主な指標＞ table of each 具体的目標
+    (which can move nothing: the next 具体的目標 starts a page)."""
     return replace(goal, objectives=[
-        replace(o, indicators=replace(o.indicators, rows=[]), indicator_notes=[], opinion=None)
+        replace(o, indicator_notes=[], opinion=None)
         for o in goal.objectives])
 
 

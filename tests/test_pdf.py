@@ -41,6 +41,7 @@ class Built:
     path: Path
     info: pdf.RenderInfo
     structure: PdfStructure
+    row_pages: dict[str, list[int]]  # pages of the tracked table rows (see pdf._row_pages)
 
 
 def _report(source: str, year: int) -> Report:
@@ -57,7 +58,7 @@ def _build(tmp_path_factory, name: str, source: str, year: int) -> Built:
     info = pdf.RenderInfo()
     document = pdf.render(report, info)
     document.write_pdf(path, pdf_variant=pdf.PDF_VARIANT)
-    return Built(report, path, info, PdfStructure(path))
+    return Built(report, path, info, PdfStructure(path), pdf._row_pages(document))
 
 
 _cache: dict[str, Built] = {}
@@ -158,6 +159,16 @@ def _assert_titles_on_every_page(built: Built) -> int:
 
 def test_item_title_on_every_page_of_its_table(built):
     _assert_titles_on_every_page(built)
+
+
+def test_indicator_values_stay_with_their_chart(built):
+    """No ＜主な指標＞ row is cut from its chart row (its № cell spans both)."""
+    indicators = [row for goal in built.report.goals for objective in goal.objectives
+                  for row in objective.indicators.rows]
+    assert indicators
+    for row in indicators:
+        values, chart = built.row_pages["i-" + row.id], built.row_pages["ic-" + row.id]
+        assert values == chart == [values[0]], (row.id, row.name, values, chart)
 
 
 def test_tall_table_is_continued_on_every_page(tall):
