@@ -11,7 +11,7 @@ compute again.  Writers only lay it out.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from . import __version__
@@ -596,11 +596,21 @@ class _Builder:
             for g in goals
             for o in g.objectives
         ]
-        glossary = [n for g in goals for n in g.current_issues_notes]
-        glossary += [
+        notes = [n for g in goals for n in g.current_issues_notes]
+        notes += [
             n for g in goals for o in g.objectives
             for n in [*(n for i in o.promotion_items for n in i.notes), *o.indicator_notes]
         ]
+        # The plan explains some terms (LGBT) in several places: the glossary lists
+        # each explanation once, with every place it is printed.
+        entries: dict[tuple[str, str], NoteView] = {}
+        for note in notes:
+            key = (note.term, note.definition)
+            if key in entries:
+                entries[key] = replace(entries[key], where=f"{entries[key].where}\n{note.where}")
+            else:
+                entries[key] = note
+        glossary = list(entries.values())
         return Appendix(
             indicator_years=_year_columns(self.plan.plan.first_year, self.year),
             indicator_groups=groups,
