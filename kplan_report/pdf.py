@@ -22,6 +22,11 @@ module adds what is about *pages*, which the view model cannot know:
   and checked the same way (were a table to break, the new breaks would be
   added and the report laid out again).  Only a single 具体的取組 taller
   than a page can still be cut, inside its own row.
+* **Indicator rows kept with their charts.**  Each ＜主な指標＞ entry is a
+  row group (values, then chart; the № cell spans both) that must not
+  break.  WeasyPrint honours that for every group but a table's first, which
+  it splits rather than move the table; the same layouts find such a split
+  and start that objective's indicator block on a new page instead.
 * **Vertical titles.**  WeasyPrint has no ``writing-mode``; the title is set
   one character per line, with the long-vowel mark, dashes and brackets
   rotated and the small kana-like punctuation moved to the top right, as in
