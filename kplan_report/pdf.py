@@ -244,6 +244,11 @@ def chart_uri(chart: Chart) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+_BLANK_CHART_URI = "data:image/svg+xml;base64," + base64.b64encode(
+    f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH_MM}mm" height="{CHART_HEIGHT_MM}mm"/>'
+    .encode("ascii")).decode("ascii")
+
+
 def chart_colspan(table: IndicatorTable) -> int:
     """Columns of the chart row: all but № (which spans both rows)."""
     return len(table.years) + 6
@@ -408,7 +413,11 @@ def goal_breaks(report: Report, index: int, **options) -> frozenset[str]:
     from weasyprint.text.fonts import FontConfiguration
 
     options.setdefault("pdf_variant", PDF_VARIANT)
-    template = environment().from_string(_GOAL_DOCUMENT)
+    env = environment()
+    # Charts have a fixed size (.chart in report.css): where rows land does not
+    # depend on what they show, so these layouts skip drawing them.
+    env.globals["chart_uri"] = lambda chart: _BLANK_CHART_URI
+    template = env.from_string(_GOAL_DOCUMENT)
     font_config = FontConfiguration()
     stylesheets = [weasyprint.CSS(string=_NO_MARGIN_BOXES + (_HIDE_CHAPTER_HEADING if index else ""))]
 
@@ -430,10 +439,12 @@ def goal_breaks(report: Report, index: int, **options) -> frozenset[str]:
 
 
 def _items_only(goal: GoalSection) -> GoalSection:
-    """``goal`` without what follows the ＜主な指標＞ table of each 具体的目標
-    (which can move nothing: the next 具体的目標 starts a page)."""
+    """``goal`` up to the first indicator of each 具体的目標 (whether that one
+    is split from its chart is the only page question after the 推進項目;
+    what follows moves nothing, as the next 具体的目標 starts a page)."""
     return replace(goal, objectives=[
-        replace(o, indicator_notes=[], opinion=None)
+        replace(o, indicators=replace(o.indicators, rows=o.indicators.rows[:1]),
+                indicator_notes=[], opinion=None)
         for o in goal.objectives])
 
 
