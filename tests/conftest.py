@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pytest
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+
 
 def pytest_addoption(parser):
     parser.addoption(
@@ -10,3 +17,11 @@ def pytest_addoption(parser):
         default=False,
         help="rewrite tests/bad_inputs/*/expected.txt from the messages the code prints now",
     )
+
+
+@pytest.fixture
+def source(tmp_path, monkeypatch) -> Path:
+    """A copy of the mini fixture as ./source, with the current directory set to its parent."""
+    shutil.copytree(MINI, tmp_path / "source")
+    monkeypatch.chdir(tmp_path)
+    return Path("source")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,14 +14,8 @@ from kplan_report.cli import COMMANDS, main, make_parser
 from kplan_report.errors import InputError
 from kplan_report.loading import load_source, missing_actuals
 
-MINI = Path(__file__).parent / "fixtures" / "mini"
 
 
-@pytest.fixture
-def source(tmp_path, monkeypatch) -> Path:
-    shutil.copytree(MINI, tmp_path / "source")
-    monkeypatch.chdir(tmp_path)
-    return Path("source")
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

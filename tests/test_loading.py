@@ -22,12 +22,6 @@ from kplan_report.yamlio import MAX_FILE_BYTES, MAX_TEXT_CHARS, read_yaml
 MINI = Path(__file__).parent / "fixtures" / "mini"
 
 
-@pytest.fixture
-def source(tmp_path, monkeypatch) -> Path:
-    """A copy of the mini fixture as ./source, with the current directory set to its parent."""
-    shutil.copytree(MINI, tmp_path / "source")
-    monkeypatch.chdir(tmp_path)
-    return Path("source")
 
 
 def edit(path: Path, old: str, new: str) -> None:
