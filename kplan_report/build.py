@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .loading import load_source, missing_actuals
+from .loading import Source, missing_actuals
 from .report import Report, build_report
 
 FORMATS = ("pdf", "docx")
@@ -96,23 +96,22 @@ class BuildResult:
 
 
 def build(
-    source_dir: Path,
+    source: Source,
     year: int,
     out_dir: Path = Path("build"),
     formats: tuple[str, ...] = FORMATS,
     parallel: bool = True,
 ) -> BuildResult:
-    """Validate the source, then write ``out_dir/<year>/`` files for ``formats``.
+    """Write ``out_dir/<year>/`` files for ``formats`` from a validated ``source``.
 
-    Raises :class:`kplan_report.errors.InputError` before anything is
-    written when the input is invalid.  With ``parallel`` the work is spread
+    The caller loads the source (:func:`kplan_report.loading.load_source`),
+    so invalid input fails before anything is written.  With ``parallel`` the work is spread
     over two worker processes (the machine has two cores): the Word file is
     written in one, and the PDF's first layout (one 基本目標 at a time, see
     :func:`kplan_report.pdf.first_breaks`) in both, while this process waits;
     then, the workers gone, this process lays out and writes the PDF.  The
     writers share nothing but the view model.
     """
-    source = load_source(source_dir)
     warnings = missing_actuals(source, year)
     report = build_report(source, year, build_date_from_env())
     folder = out_dir / str(year)

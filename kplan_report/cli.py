@@ -250,14 +250,15 @@ def add_build(subparsers) -> None:
 def run_build(args: argparse.Namespace) -> int:
     from .build import FORMATS, build
 
-    _check_in_period(load_source(args.source, years=[]), args.year)
-    if not (args.source / ACTUALS_DIR / f"{args.year}.yaml").is_file():
+    source = load_source(args.source)
+    _check_in_period(source, args.year)
+    if args.year not in source.actuals:
         raise UsageError(
             f"no actuals for FY{args.year}: {display_path(args.source / ACTUALS_DIR / f'{args.year}.yaml')} is missing; "
             f"create it with: kplan-report new-year {args.year}（{fiscal_year_label(args.year)}の実績ファイルがありません）"
         )
     formats = tuple(dict.fromkeys(args.formats)) if args.formats else FORMATS
-    result = build(args.source, args.year, args.out, formats, parallel=not args.serial)
+    result = build(source, args.year, args.out, formats, parallel=not args.serial)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if result.warnings:

@@ -13,6 +13,7 @@ import pytest
 from kplan_report import build as build_module
 from kplan_report.build import build, output_name, write_atomically
 from kplan_report.cli import main
+from kplan_report.loading import load_source
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -49,7 +50,7 @@ def test_same_input_gives_byte_identical_files(mini_build, tmp_path):
     cwd = os.getcwd()
     try:
         os.chdir(tmp_path)
-        result = build(MINI, 2021, out, parallel=False)
+        result = build(load_source(MINI), 2021, out, parallel=False)
     finally:
         os.chdir(cwd)
     for path in result.files:
