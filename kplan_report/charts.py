@@ -41,6 +41,7 @@ The text measurements assume BIZ UDゴシック, whose glyphs are exactly half
 from __future__ import annotations
 
 import functools
+import html
 import io
 import math
 import subprocess
@@ -48,7 +49,6 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -408,7 +408,7 @@ def to_svg(chart_layout: ChartLayout) -> str:
     Text stays as <text> so the PDF keeps it as vector, searchable text.
     """
     w, h = chart_layout.width, chart_layout.height
-    title = escape(chart_layout.title)
+    title = _escape(chart_layout.title)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(w)}mm" height="{_n(h)}mm" '
         f'viewBox="0 0 {_n(w)} {_n(h)}" font-family="{FONT_FAMILY}" role="img">',
@@ -445,8 +445,16 @@ def _svg_shape(shape: Shape) -> str:
     anchor = "" if shape.anchor == "start" else f' text-anchor="{shape.anchor}"'
     return (
         f'<text x="{_n(shape.x)}" y="{_n(shape.y)}" font-size="{_n(shape.size)}" '
-        f'fill="{shape.color}"{anchor}>{escape(shape.text)}</text>'
+        f'fill="{shape.color}"{anchor}>{_escape(shape.text)}</text>'
     )
+
+
+def _escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as entities (the text goes into element content).
+
+    html.escape rather than xml.sax.saxutils.escape: the same result, without
+    importing urllib and http (≈ 20 ms of every Word build's start-up)."""
+    return html.escape(text, quote=False)
 
 
 def _diamond(x: float, y: float, r: float) -> list[tuple[float, float]]:
