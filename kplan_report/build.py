@@ -14,7 +14,6 @@ import datetime
 import os
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,6 +117,8 @@ def build(
     targets = [(fmt, folder / output_name(year, fmt)) for fmt in formats]
     if not parallel or formats == ("docx",):
         return BuildResult([write_output(report, fmt, path) for fmt, path in targets], warnings)
+    from concurrent.futures import ProcessPoolExecutor
+
     from . import pdf
 
     import weasyprint  # noqa: F401  (loaded once, before the workers fork)
