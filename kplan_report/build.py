@@ -106,7 +106,7 @@ def build(
     The caller loads the source (:func:`kplan_report.loading.load_source`),
     so invalid input fails before anything is written.  With ``parallel`` the work is spread
     over two worker processes (the machine has two cores): the Word file is
-    written in one, and the PDF's first layout (one 基本目標 at a time, see
+    written in one, and the PDF's first layout (one 具体的目標 at a time, see
     :func:`kplan_report.pdf.first_breaks`) in both, while this process waits;
     then, the workers gone, this process lays out and writes the PDF.  The
     writers share nothing but the view model.

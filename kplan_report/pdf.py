@@ -14,7 +14,7 @@ module adds what is about *pages*, which the view model cannot know:
   reprints the title (marked （続き）) and the 主体.  Because a continuation
   starts exactly where the break was, the layout before it does not move, so
   the split converges.  The layouts that look for the breaks cover one
-  基本目標 at a time (every 基本目標 starts a page, so its pages do not
+  具体的目標 at a time (every 具体的目標 starts a page, so its pages do not
   depend on the rest of the report), possibly in parallel processes: first
   unsplit, then, until no table breaks, only what the splits can move (a
   reprinted title can make a continuation taller and push down what
@@ -358,22 +358,27 @@ class RenderInfo:
 
 # ---------------------------------------------------------------- finding the splits
 #
-# Where a 推進項目 table breaks depends only on its 基本目標: every 基本目標
-# starts a page (the first one right after the 第3章 heading), and nothing of
-# the pages before it reaches into its pages (the running header and page
-# number sit in the page margin, and every page has the same size).  So the
-# first breaks are found by laying out each 基本目標 on its own — a few pages
-# instead of the whole report, and in parallel processes when there is an
-# executor — and the report is then laid out with these splits.  These
+# Where a 推進項目 table breaks depends only on its 具体的目標: every
+# 具体的目標 starts a page (the first of a 基本目標 right after the goal's
+# heading and text, which start a page themselves — the first one right after
+# the 第3章 heading), and nothing of the pages before it reaches into its
+# pages (the running header and page number sit in the page margin, and every
+# page has the same size).  So the first breaks are found by laying out each
+# 具体的目標 on its own — a few pages instead of the whole report, and in
+# parallel processes when there is an executor (nine small tasks keep two
+# processes evenly busy; the three 基本目標 as tasks left one idle for
+# seconds) — and the report is then laid out with these splits.  These
 # layouts also leave out what follows the 推進項目 of a 具体的目標 (＜主な指標＞
 # with its charts, the opinion): the next 具体的目標 starts a new page, and no
 # break before them is avoided, so they cannot move a row.  That layout
 # is checked like any other, so if this reasoning ever stopped holding (say,
-# after a template change), the result would still be right, only slower.
+# after a template change), the result would still be right, only slower
+# (tests/test_pdf.py checks that the report is laid out only once).
 
-# A document of one 基本目標: the head of report.html.j2 (the same stylesheet
-# and language) and 第3章 of a report that has only that goal.
-_GOAL_DOCUMENT = """<!DOCTYPE html>
+# A document of one 具体的目標: the head of report.html.j2 (the same stylesheet
+# and language) and 第3章 of a report that has only that objective's goal
+# with only that objective.
+_PART_DOCUMENT = """<!DOCTYPE html>
 <html lang="ja">
 <head>
 <meta charset="utf-8">
@@ -389,10 +394,17 @@ _GOAL_DOCUMENT = """<!DOCTYPE html>
 # margin, which has its size whatever is in it).
 _NO_MARGIN_BOXES = "@page { @top-left { content: none } @top-right { content: none } " \
     "@bottom-center { content: none } }"
-# Every 基本目標 but the first starts on a page of its own: hide the 第3章
-# heading (still in the tree, so `h1 + section.goal` keeps matching and the
-# goal starts the first page, as it starts a new page in the report).
+# The first 具体的目標 of every 基本目標 but the first follows its goal's heading
+# and text on a page of their own: hide the 第3章 heading (still in the tree,
+# so `h1 + section.goal` keeps matching and the goal starts the first page,
+# as it starts a new page in the report).
 _HIDE_CHAPTER_HEADING = "#ch3 { display: none; }"
+# Any other 具体的目標 starts a page of its own, its heading at the very top
+# (`h3.objective`: `break-before: page; margin-top: 0`): hide what comes
+# before it, and give it the margin it has there (it is the first of its
+# kind here, which would give it the margin it has after the goal's text).
+_OBJECTIVE_ALONE = "#ch3, section.goal > h2, section.goal > h5 { display: none; } " \
+    "section.objective h3.objective { margin-top: 0 !important; }"
 
 
 def _layout(html: str, font_config, stylesheets=(), **options):
@@ -402,9 +414,10 @@ def _layout(html: str, font_config, stylesheets=(), **options):
         font_config=font_config, stylesheets=list(stylesheets), **options)
 
 
-def goal_breaks(report: Report, index: int, **options) -> frozenset[str]:
-    """Rows (ids) where to split the tables of the ``index``-th 基本目標, found by
-    laying out that goal alone: first unsplit, then, until no table breaks,
+def objective_breaks(report: Report, goal_index: int, objective_index: int, **options) -> frozenset[str]:
+    """Rows (ids) where to split the tables of one 具体的目標 (the
+    ``objective_index``-th of the ``goal_index``-th 基本目標), found by laying
+    out that objective alone: first unsplit, then, until no table breaks,
     only what the splits can move (see :func:`_from_first_split`; a
     continuation starts a page, so what comes before it stays put).
 
@@ -417,15 +430,21 @@ def goal_breaks(report: Report, index: int, **options) -> frozenset[str]:
     # Charts have a fixed size (.chart in report.css): where rows land does not
     # depend on what they show, so these layouts skip drawing them.
     env.globals["chart_uri"] = lambda chart: _BLANK_CHART_URI
-    template = env.from_string(_GOAL_DOCUMENT)
+    template = env.from_string(_PART_DOCUMENT)
     font_config = FontConfiguration()
-    stylesheets = [weasyprint.CSS(string=_NO_MARGIN_BOXES + (_HIDE_CHAPTER_HEADING if index else ""))]
+    goal = report.goals[goal_index]
+    if objective_index == 0:
+        hide = _HIDE_CHAPTER_HEADING if goal_index else ""
+    else:
+        hide = _OBJECTIVE_ALONE
+        goal = replace(goal, current_issues=[], current_issues_notes=[], policy_direction=[])
+    stylesheets = [weasyprint.CSS(string=_NO_MARGIN_BOXES + hide)]
 
     def new_breaks(part: Report, breaks: frozenset[str], continued_only=frozenset()) -> set[str]:
         html = template.render(**_context(part, breaks, continued_only))
         return _new_breaks(part, _layout(html, font_config, stylesheets, **options), breaks)
 
-    goal = _items_only(report.goals[index])
+    goal = _items_only(replace(goal, objectives=[goal.objectives[objective_index]]))
     breaks = frozenset(new_breaks(replace(report, goals=[goal]), frozenset()))
     for _ in range(MAX_PASSES):
         rest, continued_only = _from_first_split(goal, breaks)
@@ -463,23 +482,24 @@ def _from_first_split(goal: GoalSection, breaks: frozenset[str]) -> tuple[GoalSe
                    objectives=objectives), continued_only
 
 
-def _goal_breaks_star(args: tuple) -> frozenset[str]:
-    report, index, options = args
-    return goal_breaks(report, index, **options)
+def _objective_breaks_star(args: tuple) -> frozenset[str]:
+    report, goal_index, objective_index, options = args
+    return objective_breaks(report, goal_index, objective_index, **options)
 
 
 def first_breaks(report: Report, executor: Executor | None = None, **options) -> frozenset[str]:
-    """Where the unsplit 推進項目 tables break: one 基本目標 at a time, in this
-    process or spread over ``executor``'s processes."""
-    # Larger goals first, so that the last task to start is a short one.
-    order = sorted(range(len(report.goals)), key=lambda i: -_size(report.goals[i]))
-    tasks = [(report, i, options) for i in order]
-    results = executor.map(_goal_breaks_star, tasks) if executor else map(_goal_breaks_star, tasks)
-    return frozenset().union(*results)
+    """Where the unsplit 推進項目 tables break: one 具体的目標 at a time, in
+    this process or spread over ``executor``'s processes."""
+    parts = [(g, o) for g, goal in enumerate(report.goals) for o in range(len(goal.objectives))]
+    # Larger objectives first, so that the last task to start is a short one.
+    parts.sort(key=lambda part: -_size(report.goals[part[0]].objectives[part[1]]))
+    tasks = [(report, g, o, options) for g, o in parts]
+    run = executor.map if executor else map
+    return frozenset().union(*run(_objective_breaks_star, tasks))
 
 
-def _size(goal) -> int:
-    return sum(len(row_ids(item)) for objective in goal.objectives for item in objective.promotion_items)
+def _size(objective) -> int:
+    return sum(len(row_ids(item)) for item in objective.promotion_items)
 
 
 def render(report: Report, info: RenderInfo | None = None, first: frozenset[str] | None = None, **options):

@@ -191,6 +191,14 @@ def test_tall_table_is_continued_on_every_page(tall):
     assert tall.info.passes <= pdf.MAX_PASSES and len(tall.info.breaks) == len(pages) - 1
 
 
+def test_splits_are_found_before_the_report_is_laid_out(built):
+    """The layouts of one 具体的目標 at a time found every split: the whole
+    report was laid out once (pass 2), not again to add splits.  Fails if a
+    template change breaks what those layouts rely on (every 具体的目標
+    starting a page, see pdf.py), which would slow every build by a layout."""
+    assert built.info.passes == 2, sorted(built.info.breaks)
+
+
 def test_markup_prints_literally(tmp_path_factory):
     """Text from the data with <b>, <script> and & (in tests/fixtures/mini) prints as typed."""
     mini = _built(tmp_path_factory, DATASETS[0])
