@@ -153,6 +153,28 @@ def make_report_noop(year: int, runs: int) -> list[float]:
     return times
 
 
+# The Word writer alone, timed inside a fresh process once its imports are done
+# and source/ is loaded: model → DOCX bytes, charts included.
+_DOCX_WRITER = """
+import io, sys, time
+from pathlib import Path
+from kplan_report.loading import load_source
+from kplan_report.report import build_report
+from kplan_report.word import write_docx
+report = build_report(load_source(Path(sys.argv[1])), int(sys.argv[2]))
+start = time.perf_counter()
+write_docx(report, io.BytesIO())
+print(time.perf_counter() - start)
+"""
+
+
+def docx_writer_times(year: int, source: Path, runs: int) -> list[float]:
+    """Seconds of ``write_docx`` alone, each in a fresh process (so cold, as in a build)."""
+    return [float(subprocess.run([sys.executable, "-c", _DOCX_WRITER, str(source), str(year)], cwd=ROOT,
+                                 check=True, capture_output=True, text=True).stdout)
+            for _ in range(runs)]
+
+
 def table(results: dict[str, list[Sample]]) -> str:
     lines = ["| job | median s | min s | max s | CPU s (median) | peak RSS MB, largest process "
              "| peak RSS MB, all processes |",
@@ -206,6 +228,10 @@ def main() -> None:
         ours = statistics.median(x.wall for x in results["whole build (PDF+DOCX)"])
         lo = statistics.median(x.wall for x in results["LibreOffice DOCX→PDF"])
         print(f"\nRatio whole build / LibreOffice conversion (medians): **{ours / lo:.2f}** (target ≤ 1.0)")
+        writer = docx_writer_times(args.year, ROOT / "source", args.runs)
+        print(f"\nThe Word writer alone (model → DOCX, charts included; in a fresh process after its "
+              f"imports and loading): median {statistics.median(writer):.2f} s, min {min(writer):.2f} s, "
+              f"max {max(writer):.2f} s (the DOCX build above adds Python's start, imports and loading)")
         noop = make_report_noop(args.year, args.runs)
         print(f"\n`make report YEAR={args.year}` with nothing changed: median {statistics.median(noop):.2f} s, "
               f"max {max(noop):.2f} s (target < 1 s)", flush=True)
