@@ -149,9 +149,11 @@ class Document:
                 node = node.get(part) if isinstance(node, dict) else None
         return text
 
-    def problem(self, path: Location, found: str, expected: str) -> Problem:
-        """A problem about the value at ``path`` of this file."""
-        return Problem(self.display, self.line_of(path), self.field_name(path), found, expected)
+    def problem(self, path: Location, found: str, expected: str, line: int | None = None) -> Problem:
+        """A problem about the value at ``path`` of this file (on ``line`` if given:
+        while reading, a key's line is known before its value's is recorded)."""
+        return Problem(self.display, self.line_of(path) if line is None else line,
+                       self.field_name(path), found, expected)
 
 
 def describe(value: Any, raw: str | None = None) -> str:
@@ -397,15 +399,12 @@ class _Builder:
         path = top.path + (key,)
         if key in top.first_lines:
             # The value that follows is read, to keep the stream in step, but not kept.
-            self.doc.problems.append(
-                Problem(
-                    self.doc.display,
-                    line,
-                    self.doc.field_name(path),
-                    f"the key '{key}' a second time (first on line {top.first_lines[key]})",
-                    "each key once（同じ項目名が2回書かれています。1つにまとめてください）",
-                )
-            )
+            self.doc.problems.append(self.doc.problem(
+                path,
+                f"the key '{key}' a second time (first on line {top.first_lines[key]})",
+                "each key once（同じ項目名が2回書かれています。1つにまとめてください）",
+                line=line,
+            ))
             return
         top.first_lines[key] = line
         self.doc.lines[path] = line
@@ -465,28 +464,22 @@ class _Builder:
 
     def _check_text(self, text: str, path: Location, line: int) -> None:
         if len(text) > MAX_TEXT_CHARS:
-            self.doc.problems.append(
-                Problem(
-                    self.doc.display,
-                    line,
-                    self.doc.field_name(path),
-                    f"text of {len(text):,} characters",
-                    f"at most {MAX_TEXT_CHARS:,} characters（{MAX_TEXT_CHARS:,}文字以内にしてください）",
-                )
-            )
+            self.doc.problems.append(self.doc.problem(
+                path,
+                f"text of {len(text):,} characters",
+                f"at most {MAX_TEXT_CHARS:,} characters（{MAX_TEXT_CHARS:,}文字以内にしてください）",
+                line=line,
+            ))
             self.doc.flagged.add(path)
             return
         match = _CONTROL.search(text.replace("\t", " ").replace("\n", " "))
         if match:
-            self.doc.problems.append(
-                Problem(
-                    self.doc.display,
-                    line,
-                    self.doc.field_name(path),
-                    f"the control character U+{ord(match.group()):04X} at character {match.start() + 1} of the text",
-                    "text without control characters; only line breaks and tabs are allowed（改行・タブ以外の制御文字は使えません）",
-                )
-            )
+            self.doc.problems.append(self.doc.problem(
+                path,
+                f"the control character U+{ord(match.group()):04X} at character {match.start() + 1} of the text",
+                "text without control characters; only line breaks and tabs are allowed（改行・タブ以外の制御文字は使えません）",
+                line=line,
+            ))
             self.doc.flagged.add(path)
 
     # -- syntax errors
