@@ -62,9 +62,11 @@ validate: setup
 # so `make report YEAR=2021` with nothing changed returns at once.
 REPORT_INPUTS := pyproject.toml $(shell find source report_templates kplan_report -type f \
 	\( -name '*.yaml' -o -name '*.py' -o -name '*.j2' -o -name '*.css' \) 2>/dev/null | LC_ALL=C sort)
-REPORT_BASE := build/$(YEAR)/kesennuma-welfare-plan-progress-$(YEAR)
+# The file names come from the plan (<plan id>-<year>.pdf …): make knows only
+# the stamp that a successful build leaves beside them.
+REPORT_STAMP := build/$(YEAR)/.built
 
-report: check-year $(REPORT_BASE).pdf $(REPORT_BASE).docx
+report: check-year $(REPORT_STAMP)
 
 check-year:
 	@case "$(YEAR)" in \
@@ -72,8 +74,9 @@ check-year:
 	    *[!0-9]*) echo "error: YEAR must be a fiscal year such as 2021, not '$(YEAR)'（年度は西暦の数字で指定してください）" >&2; exit 2;; \
 	esac
 
-$(REPORT_BASE).pdf $(REPORT_BASE).docx &: $(REPORT_INPUTS) | check-year .stamp-system-report .stamp-venv
+$(REPORT_STAMP): $(REPORT_INPUTS) | check-year .stamp-system-report .stamp-venv
 	$(VENV)/bin/kplan-report build --year $(YEAR)
+	@touch $@
 
 test: setup-test
 	$(PY) -m pytest

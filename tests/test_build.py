@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kplan_report import build as build_module
-from kplan_report.build import build, output_name, write_atomically
+from kplan_report.build import build, write_atomically
 from kplan_report.cli import main
 from kplan_report.validate.load import load_source
 
@@ -32,9 +32,9 @@ def mini_build(tmp_path_factory) -> Path:
 
 def test_build_leaves_exactly_one_pdf_and_one_docx(mini_build):
     files = sorted(p.name for p in (mini_build / "2021").iterdir())
-    assert files == [output_name(2021, "docx"), output_name(2021, "pdf")]
-    assert (mini_build / "2021" / output_name(2021, "pdf")).read_bytes().startswith(b"%PDF-")
-    assert (mini_build / "2021" / output_name(2021, "docx")).read_bytes().startswith(b"PK")
+    assert files == ["test-mini-2021.docx", "test-mini-2021.pdf"]
+    assert (mini_build / "2021" / "test-mini-2021.pdf").read_bytes().startswith(b"%PDF-")
+    assert (mini_build / "2021" / "test-mini-2021.docx").read_bytes().startswith(b"PK")
 
 
 def test_reports_are_readable_by_others_as_any_new_file(mini_build):
@@ -102,7 +102,7 @@ def test_a_year_with_missing_values_builds_and_warns(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "warning:" in err
     assert "p001" in err  # names what is missing
-    assert (out / "2020" / output_name(2020, "docx")).is_file()
+    assert (out / "2020" / "test-mini-2020.docx").is_file()
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,7 @@ EVAL = Evaluation(
         IndicatorStatus(key=k, label=v, description=v) for k, v in STATUS_LABELS.items()
     ],
     project_grades=[ProjectGrade(code=g, label=g, description=g) for g in GRADES],
+    unreported={"label": "未報告", "description": "未報告"},
     method_text=["test"],
 )
 

@@ -19,7 +19,6 @@ from .. import model
 from ..text.japanese import fiscal_year_label
 from ..validate.load import Source
 
-PUBLISHER = ["気仙沼市", "気仙沼市社会福祉協議会"]
 
 
 def new_year_text(source: Source, year: int) -> str:
@@ -28,6 +27,7 @@ def new_year_text(source: Source, year: int) -> str:
     grades = " / ".join(g.code for g in source.evaluation.project_grades)
     out: list[str] = []
     add = out.append
+    actor_labels = {a.id: a.label for a in source.plan.actors}
     add(f"# {fiscal_year_label(year)}の実績 — kplan-report new-year {year} で作成")
     add("# 空欄を埋めてください。すべて空欄の項目は「未入力」として警告され，報告書（案）は作成できます。")
     add("# 数値は半角数字で，カンマや単位を付けずに入力します（例: 8400）。")
@@ -38,7 +38,7 @@ def new_year_text(source: Source, year: int) -> str:
     add(f"fiscal_year: {year}")
     add("status: draft          # draft（案） / final（確定）")
     add(f"report_date:           # 報告日を必ず入力してください（例: {year + 1}-06-30）")
-    add(f"publisher: [{', '.join(PUBLISHER)}]")
+    add(f"publisher: [{', '.join(source.plan.plan.publishers)}]")
     add("")
     add("indicators:")
     for goal in source.plan.goals:
@@ -82,7 +82,7 @@ def new_year_text(source: Source, year: int) -> str:
                 add(f"  # {goal.number}-{objective.number} {item.number} {_one_line(item.title)}")
                 add(f"  {item.id}:")
                 for row in item.rows:
-                    add(_field(row.actor.value, rows.get(row.actor), year, model.ROW_ACTOR_LABELS[row.actor], indent=4))
+                    add(_field(row.actor, rows.get(row.actor), year, actor_labels[row.actor], indent=4))
     add("")
     add("# 推進委員会の意見と市の対応（任意）")
     add("opinions:")

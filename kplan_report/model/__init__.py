@@ -122,12 +122,12 @@ class Action(Strict):
 
     id: str = Field(pattern=ID_ACTION)
     text: str = Field(min_length=1)
-    actors: list[Actor] = []
+    actors: list[str] = []
     actors_etc: bool = False
 
 
 class ActorRow(Strict):
-    actor: RowActor
+    actor: str
     actions: list[Action] = Field(min_length=1)
 
 
@@ -232,9 +232,22 @@ class Goal(Strict):
     objectives: list[Objective] = Field(min_length=1)
 
 
+class ActorDef(Strict):
+    """A 主体 row or a tag actor the plan declares: its ID and its label as printed."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1)
+
+
 class PlanInfo(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str
+    short_title: str | None = None
     municipality: str
+    municipality_kind: Literal["市", "町", "村"]
+    publishers: list[str] = Field(min_length=1)
+    position: list[str] = []
+    terms: dict[str, str] = {}
     first_year: int
     last_year: int
     baseline_year: int
@@ -245,6 +258,8 @@ class Plan(Strict):
     """``source/plan.yaml``."""
 
     plan: PlanInfo
+    actors: list[ActorDef] = Field(min_length=1, max_length=6)
+    tag_actors: list[ActorDef] = []
     goals: list[Goal] = Field(min_length=1)
 
 
@@ -277,6 +292,11 @@ class ProjectGrade(Strict):
     description: str
 
 
+class Unreported(Strict):
+    label: str
+    description: str
+
+
 class Evaluation(Strict):
     """``source/evaluation.yaml``: the rules, printed by the report as they are applied."""
 
@@ -286,6 +306,7 @@ class Evaluation(Strict):
     slightly_behind_ratio: Decimal = Field(description="progress ≥ expected pace × this → やや遅れ")
     indicator_statuses: list[IndicatorStatus]
     project_grades: list[ProjectGrade]
+    unreported: Unreported
     method_text: list[str] = Field(description="paragraphs that explain the method in the report")
 
 
@@ -338,7 +359,7 @@ class Actuals(Strict):
     publisher: list[str] = Field(min_length=1)
     indicators: dict[str, IndicatorActual] = {}
     projects: dict[str, ProjectActual] = {}
-    promotion_items: dict[str, dict[RowActor, str]] = Field(
+    promotion_items: dict[str, dict[str, str]] = Field(
         default={}, description="per 推進項目, a summary of the year per 主体 row"
     )
     opinions: Opinions = Opinions()

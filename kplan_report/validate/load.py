@@ -391,8 +391,7 @@ def drop_unentered(data: Any) -> Any:
         }
     items = data.get("promotion_items")
     if isinstance(items, dict):
-        actors = [actor.value for actor in model.RowActor]
-        rows = {key: _drop_blank(value, actors) for key, value in items.items()}
+        rows = {key: _drop_blank(value, list(value) if isinstance(value, dict) else []) for key, value in items.items()}
         data["promotion_items"] = {key: value for key, value in rows.items() if value != {}}
     opinions = data.get("opinions")
     if isinstance(opinions, dict):
@@ -647,12 +646,12 @@ def _check_actuals(actuals: Actuals, doc: Document, plan: Plan, registry: Projec
         if item is None:
             report(path, f"the 推進項目 '{item_id}', which is not in plan.yaml", "a 推進項目 ID of the plan, e.g. G1.1.1（計画にない推進項目IDです）")
             continue
-        actors = [row.actor.value for row in item.rows]
+        actors = [row.actor for row in item.rows]
         for actor in rows:
-            if actor.value not in actors:
+            if actor not in actors:
                 report(
-                    path + (actor.value,),
-                    f"the 主体 row '{actor.value}', which {item_id} does not have",
+                    path + (actor,),
+                    f"the 主体 row '{actor}', which {item_id} does not have",
                     f"one of {', '.join(actors)}（この推進項目にない主体です）",
                 )
 
@@ -710,14 +709,15 @@ def missing_actuals(source: Source, year: int) -> list[str]:
                         f"{display}: indicators.{node.id}.measures.{measure.id}: "
                         f"missing value or not_measured（実績値が未入力です：{node.name}）"
                     )
+    labels = {a.id: a.label for a in source.plan.actors}
     for node, _, _ in _plan_paths(source.plan):
         if isinstance(node, model.PromotionItem):
             entered_rows = actuals.promotion_items.get(node.id, {})
             for row in node.rows:
                 if not entered_rows.get(row.actor):
                     warnings.append(
-                        f"{display}: promotion_items.{node.id}.{row.actor.value}: "
-                        f"missing summary（取組状況が未入力です：{node.title}・{model.ROW_ACTOR_LABELS[row.actor]}）"
+                        f"{display}: promotion_items.{node.id}.{row.actor}: "
+                        f"missing summary（取組状況が未入力です：{node.title}・{labels[row.actor]}）"
                     )
     for project in source.projects.projects:
         if project.id not in actuals.projects:

@@ -1,327 +1,81 @@
-"""The report view model: everything the PDF and Word writers print.
+"""The one outline of the report: built once, walked by every writer.
 
-Like a Sphinx doctree or a pandoc AST, this is the one structure that all
-writers consume.  It is built once per report from the validated source and
-the computed progress, and it already holds the finished display strings
-(和暦 years, formatted numbers, tags such as 【市・市社協】, status labels), so
-that no writer computes or formats anything another writer would have to
-compute again.  Writers only lay it out.
+:func:`build_report` turns the validated source and the computed progress
+into a :class:`Report`: the cover facts and an ordered tree of
+:class:`~kplan_report.views.blocks.Section` holding typed blocks.  Every
+decision about the document is taken here, once — the order of the
+chapters, every heading and label (from :mod:`kplan_report.text.labels`,
+the plan's terms and the evaluation scale), the row spans of the 施策の体系,
+the text of a grade cell, the year columns an indicator table shows, figure
+numbers, captions and chart alt text — so that the PDF, the Word draft and
+any later writer cannot drift apart.  Writers only lay the outline out.
+
+The outline of a report::
+
+    第1章 進捗管理の概要        計画の期間と位置付け / 施策の体系 / 評価の方法
+    第2章 総括                  主な指標の評価 / 主な取組・事業の評価 / 推進委員会の意見と市の対応
+    第3章 基本目標別の進捗状況   基本目標 › 具体的目標 › 推進項目 (table, projects, notes);
+                                after a 具体的目標's 推進項目: ＜主な指標＞, notes, opinion
+    資料編                      主な指標の推移（全指標） / 用語解説 / データの出典
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 
 from .. import __version__
-from ..text.japanese import fiscal_year_label, fiscal_year_short, format_number, format_percent, wareki_date
-from ..validate.load import Source
-from ..model import (
-    ACTOR_LABELS,
-    ROW_ACTOR_LABELS,
-    Action,
-    Actuals,
-    Indicator,
-    Measure,
-    MeasureKind,
-    Note,
-    Objective,
-)
 from ..compute.progress import IndicatorProgress, MeasureProgress, grade_counts, plan_progress, series, status_counts
+from ..model import Action, Actuals, Indicator, Measure, MeasureKind, Note, Objective
+from ..text.japanese import fiscal_year_label, fiscal_year_short, format_number, format_percent, wareki_date
+from ..text.labels import Labels, make_labels
+from ..validate.load import Source
+from .blocks import (
+    Bar,
+    BarSegment,
+    Cell,
+    Column,
+    ContentsEntry,
+    IndicatorTable,
+    Notes,
+    Opinion,
+    PromotionItemTable,
+    Section,
+    StatusBars,
+    Table,
+    Text,
+    walk,
+)
+from .pieces import (
+    ActionLine,
+    ActorRowView,
+    Chart,
+    ChartSeries,
+    IndicatorRow,
+    NoteView,
+    OpinionView,
+    ProjectRow,
+    PromotionItemView,
+    YearColumn,
+)
 
-MISSING = "未把握"
+#: Year columns an indicator table of 第3章 shows at most (the latest years up
+#: to the report's); the 資料編 shows every year, in tables of this many years.
+YEAR_COLUMNS = 5
 
-STATUS_MARKS = {"sample": "サンプルデータ", "draft": "（案）", "final": ""}
-STATUS_NOTICES = {
-    "sample": "この報告書の実績値・評価・意見はすべて動作確認用のサンプルデータ（架空の値）であり，公式の数値ではありません。",
-    "draft": "この報告書は案であり，内容は確定していません。",
-    "final": "",
-}
-
-
-# ---------------------------------------------------------------- pieces
-
-
-@dataclass(frozen=True)
-class NoteView:
-    """A ＜参考＞ note; ``where`` names the place it belongs to (for the glossary)."""
-
-    marker: str
-    term: str
-    definition: str
-    extra: str | None
-    where: str
-
-
-@dataclass(frozen=True)
-class ActionLine:
-    """A 具体的取組 as printed: the sentence and its tag (empty when the plan has none)."""
-
-    id: str
-    text: str
-    tag: str
-
-
-@dataclass(frozen=True)
-class ActorRowView:
-    """One 主体 row of the 推進項目 table."""
-
-    actor: str  # 市民 / 地域・事業者 / 市・市社協
-    actions: list[ActionLine]
-    summary: str  # the year's 取組状況 for this row; "" when none was reported
-
-
-@dataclass(frozen=True)
-class ProjectRow:
-    """A ≪主な取組・事業≫ row: the plan's project and the year's evaluation."""
-
-    id: str
-    name: str
-    owner: str
-    results: str
-    grade: str  # code, e.g. A; "" when not reported
-    grade_label: str  # e.g. 計画どおり実施; 未報告 when not reported
-    next_steps: str
-
-
-@dataclass(frozen=True)
-class PromotionItemView:
-    """A 推進項目: the table of 主体 rows, then projects and notes."""
-
-    id: str
-    number: str  # ①
-    title: str  # 福祉教育の推進
-    heading: str  # ① 福祉教育の推進
-    rows: list[ActorRowView]
-    projects: list[ProjectRow]
-    notes: list[NoteView]
-
-
-@dataclass(frozen=True)
-class ChartSeries:
-    label: str  # the measure label (地区, 回) or the indicator's unit
-    unit: str
-    points: list[tuple[int, float | None]]  # (fiscal year, value), baseline year first
-    target: float | None
-
-
-@dataclass(frozen=True)
-class Chart:
-    """Data for an indicator's small trend chart: baseline year to report year, plus target."""
-
-    title: str
-    years: list[int]
-    target_year: int
-    series: list[ChartSeries]
-
-
-@dataclass(frozen=True)
-class IndicatorRow:
-    """A row of a ＜主な指標＞ table."""
-
-    id: str
-    number: int
-    name: str
-    owner: str  # 市
-    baseline: str  # as printed in the plan (may hold "\n")
-    values: list[str]  # one display string per fiscal year column (may hold "\n")
-    target: str  # as printed in the plan
-    progress: str  # e.g. 40.0％; "―" when not computable
-    status: str  # label, e.g. 順調
-    status_key: str  # e.g. on_track (for styling)
-    notes: list[str]  # the year's note and reasons for missing values
-    chart: Chart
-
-
-@dataclass(frozen=True)
-class YearColumn:
-    year: int
-    wareki: str  # 令和3年度
-    western: str  # 2021年度
-
-
-@dataclass(frozen=True)
-class IndicatorTable:
-    years: list[YearColumn]
-    rows: list[IndicatorRow]
-
-
-@dataclass(frozen=True)
-class OpinionView:
-    opinion: str
-    response: str
-
-
-@dataclass(frozen=True)
-class ObjectiveSection:
-    id: str
-    number: int
-    title: str
-    heading: str  # 具体的目標１ 地域福祉学習の推進
-    promotion_items: list[PromotionItemView]
-    indicators: IndicatorTable
-    indicator_notes: list[NoteView]
-    opinion: OpinionView | None
-
-
-@dataclass(frozen=True)
-class GoalSection:
-    id: str
-    number: str  # Ⅰ
-    title: str
-    heading: str  # 基本目標Ⅰ 地域で福祉を担う人づくり
-    current_issues: list[str]
-    current_issues_notes: list[NoteView]
-    policy_direction: list[str]
-    objectives: list[ObjectiveSection]
-
-
-# ---------------------------------------------------------------- chapters 1, 2, 4
-
-
-@dataclass(frozen=True)
-class TreeItem:
-    number: str
-    title: str
-
-
-@dataclass(frozen=True)
-class TreeObjective:
-    number: int
-    title: str
-    items: list[TreeItem]
-
-
-@dataclass(frozen=True)
-class TreeGoal:
-    number: str
-    title: str
-    objectives: list[TreeObjective]
-
-
-@dataclass(frozen=True)
-class Overview:
-    """第1章 進捗管理の概要."""
-
-    plan_period: str  # 令和元年度（2019年度）～令和5年度（2023年度）
-    position: list[str]  # paragraphs
-    tree: list[TreeGoal]
-    method: list[str]  # paragraphs from evaluation.yaml
-    statuses: list[tuple[str, str]]  # (label, description)
-    grades: list[tuple[str, str, str]]  # (code, label, description)
-
-
-@dataclass(frozen=True)
-class CountRow:
-    label: str  # 基本目標Ⅰ 地域で福祉を担う人づくり / 合計
-    counts: list[int]  # in the order of Summary.status_labels
-    total: int
-
-
-@dataclass(frozen=True)
-class Summary:
-    """第2章 総括."""
-
-    status_labels: list[str]
-    status_keys: list[str]
-    status_rows: list[CountRow]  # one per 基本目標, then 合計
-    grade_labels: list[str]  # 'A 計画どおり実施' …, then 未報告
-    grade_counts: list[int]
-    project_total: int
-    text: list[str]  # the summary sentences
-    opinion: OpinionView | None
-
-
-@dataclass(frozen=True)
-class AppendixIndicatorGroup:
-    heading: str  # 基本目標Ⅰ-具体的目標１ 地域福祉学習の推進
-    rows: list[IndicatorRow]
-
-
-@dataclass(frozen=True)
-class SourceFileView:
-    path: str
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Appendix:
-    """資料編."""
-
-    indicator_years: list[YearColumn]
-    indicator_groups: list[AppendixIndicatorGroup]
-    glossary: list[NoteView]
-    files: list[SourceFileView]
-    tool_version: str
-    build_date: str  # 令和4年6月30日 (2022-06-30)
-
-
-@dataclass(frozen=True)
-class Labels:
-    """Fixed headings and column labels, shared by the writers so that the PDF
-    and the Word file call things by the same names.  The year-dependent ones
-    are filled in by the builder."""
-
-    chapter1: str = "第1章 進捗管理の概要"
-    chapter2: str = "第2章 総括"
-    chapter3: str = "第3章 基本目標別の進捗状況"
-    appendix: str = "資料編"
-    plan_period: str = "計画の期間と位置付け"
-    evaluation_method: str = "評価の方法"
-    policy_tree: str = "施策の体系"
-    status_table: str = "主な指標の評価区分"
-    grade_table: str = "主な取組・事業の評価区分"
-    status: str = "評価"
-    criterion: str = "基準"
-    grade: str = "評価"
-    grade_name: str = "区分"
-    goal: str = "基本目標"
-    objective: str = "具体的目標"
-    promotion_item: str = "推進項目"
-    actor: str = "主体"
-    action: str = "具体的取組"
-    status_column: str = ""  # 令和3年度の取組状況
-    no_summary: str = "―"  # a 主体 row without a reported 取組状況
-    projects: str = "≪主な取組・事業≫"
-    project_name: str = "事業名"
-    owner: str = "担当"
-    results: str = "実施内容・実績"
-    next_steps: str = "課題・今後の方向性"
-    notes: str = "＜参考＞"
-    indicators: str = "＜主な指標＞"
-    number: str = "№"
-    indicator: str = "指標項目"
-    baseline_column: str = ""  # 現状値\n平成30年度(2018) (holds "\n")
-    target_column: str = ""  # 目標値\n令和5年度(2023) (holds "\n")
-    progress: str = "進捗"
-    evaluation: str = "評価"
-    current_issues: str = "（現状・課題）"
-    policy_direction: str = "（施策の方向性）"
-    indicator_status: str = "主な指標の評価"
-    project_grades: str = "主な取組・事業の評価"
-    count: str = "事業数"
-    total: str = "合計"
-    overall_opinion: str = "推進委員会の意見と市の対応"
-    objective_opinion: str = "推進委員会の意見と市の対応"
-    opinion: str = "推進委員会の意見"
-    response: str = "市の対応"
-    appendix_indicators: str = "主な指標の推移（全指標）"
-    appendix_glossary: str = "用語解説"
-    appendix_provenance: str = "データの出典"
-    term: str = "用語"
-    definition: str = "解説"
-    where: str = "掲載箇所"
-    input_file: str = "入力ファイル"
-    tool_version: str = "作成ツール"
-    build_date: str = "作成日"
+#: Sections down to this level are listed in the 目次 (both formats).
+CONTENTS_LEVELS = 4
 
 
 @dataclass(frozen=True)
 class Report:
-    title: str  # 第3次気仙沼市地域福祉計画 令和3年度（2021年度）進捗状況報告書
+    """The cover facts, the 目次 and the outline of one report."""
+
+    title: str  # 第3期…活動計画 令和3年度（2021年度）進捗状況報告書
     plan_title: str
+    short_title: str  # for running headers
     subtitle: str  # 令和3年度（2021年度）進捗状況報告書
+    file_stem: str  # <plan id>-<year>: the output files' name
     year: int
     year_label: str  # 令和3年度（2021年度）
     status: str  # sample / draft / final
@@ -331,61 +85,56 @@ class Report:
     author: str  # publishers joined, for document metadata
     report_date: str  # 令和4年6月30日
     report_date_iso: datetime.date
-    overview: Overview
-    summary: Summary
-    goals: list[GoalSection]
-    appendix: Appendix
+    tool_version: str
+    contents: list[ContentsEntry]
+    sections: list[Section]
+    labels: Labels
     warnings: list[str] = field(default_factory=list)
-    labels: Labels = field(default_factory=Labels)
+
+    def with_role(self, role: str) -> list[Section]:
+        """Every section of ``role`` (goal, objective, item …), in document order."""
+        return [s for s in walk(self.sections) if s.role == role]
+
+    def promotion_items(self) -> list[PromotionItemView]:
+        """Every 推進項目, in document order."""
+        return [b.item for s in walk(self.sections) for b in s.blocks if isinstance(b, PromotionItemTable)]
+
+    def indicator_rows(self) -> list[IndicatorRow]:
+        """Every ＜主な指標＞ row of 第3章 (the tables with charts), in document order."""
+        return [r for s in walk(self.sections) for b in s.blocks
+                if isinstance(b, IndicatorTable) and b.charts for r in b.rows]
+
+    def section(self, anchor: str) -> Section:
+        """The section whose heading has id ``anchor`` (e.g. ``obj-G1.1``)."""
+        for section in walk(self.sections):
+            if section.anchor == anchor:
+                return section
+        raise KeyError(anchor)
 
 
-# ---------------------------------------------------------------- building
+# ---------------------------------------------------------------- small pieces
 
 
-def action_tag(action: Action) -> str:
-    """【市・市社協】 from [city, council]; 【市・市社協等】 with actors_etc; "" without actors."""
-    if not action.actors:
-        return ""
-    etc = "等" if action.actors_etc else ""
-    return "【" + "・".join(ACTOR_LABELS[a] for a in action.actors) + etc + "】"
+def _fullwidth(number: int) -> str:
+    """具体的目標１: the plan writes these numbers in full-width digits."""
+    return str(number).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
 
 
 def _note(note: Note, where: str) -> NoteView:
     return NoteView(note.marker, note.term, note.definition, note.extra, where)
 
 
-def _measure_value(measure: Measure, mp: MeasureProgress, actuals: Actuals | None, indicator_id: str) -> str:
-    if mp.value is None:
-        return MISSING
-    entry = actuals.indicators.get(indicator_id) if actuals else None
-    actual = entry.measures.get(measure.id) if entry else None
-    if measure.kind is MeasureKind.coverage and actual is not None and actual.of is not None:
-        text = f"{format_number(mp.value)}／{format_number(actual.of)}"
-    else:
-        text = format_number(mp.value, measure.unit)
-    if measure.kind is MeasureKind.percent and actual is not None and actual.count is not None and actual.of:
-        text += f"\n（{actual.count}/{actual.of}{measure.baseline.of_unit or ''}）"
-    return text
+def _year_columns(years: list[int]) -> list[YearColumn]:
+    return [YearColumn(y, fiscal_year_short(y), f"{y}年度") for y in years]
 
 
-def _year_cell(ip: IndicatorProgress, actuals: Actuals | None) -> str:
-    return "\n".join(
-        _measure_value(mp.measure, mp, actuals, ip.indicator.id) for mp in ip.measures
-    )
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
-def _progress_cell(ip: IndicatorProgress) -> str:
-    lines = []
-    for mp in ip.measures:
-        text = format_percent(mp.progress) if mp.progress is not None else "―"
-        if len(ip.measures) > 1:
-            text = f"{mp.measure.label or mp.measure.unit} {text}"
-        lines.append(text)
-    return "\n".join(lines)
-
-
-def _year_columns(first: int, last: int) -> list[YearColumn]:
-    return [YearColumn(y, fiscal_year_short(y), f"{y}年度") for y in range(first, last + 1)]
+def grade_text(code: str, label: str) -> str:
+    """The grade cell: code and label on two lines, once (評価困難 has no code of its own)."""
+    return f"{code}\n{label}" if code and code != label else label
 
 
 class _Builder:
@@ -396,20 +145,68 @@ class _Builder:
         self.year = year
         self.build_date = build_date
         self.plan = source.plan
+        self.info = source.plan.plan
         self.evaluation = source.evaluation
         self.actuals = source.actuals.get(year)
         self.projects = {p.id: p for p in source.projects.projects}
         self.status_labels = {s.key: s.label for s in self.evaluation.indicator_statuses}
         self.grade_labels = {g.code: g.label for g in self.evaluation.project_grades}
-        self.years = list(range(self.plan.plan.first_year, year + 1))
+        self.unknown = self.status_labels["unknown"]
+        self.unreported = self.evaluation.unreported.label
+        self.row_labels = {a.id: a.label for a in self.plan.actors}
+        self.tag_labels = {a.id: a.label for a in self.plan.tag_actors}
+        self.years = list(range(self.info.first_year, year + 1))
         self.progress_by_year = {
             y: plan_progress(self.plan, source.actuals.get(y), y, self.evaluation) for y in self.years
         }
         self.progress = self.progress_by_year[year]
+        info = self.info
+        self.labels: Labels = make_labels(info.municipality_kind, info.terms)
+        L = self.labels
+        self.labels = L.replace(
+            status_column=L.status_column.format(year=fiscal_year_short(year)),
+            baseline_column=L.baseline_column.format(year=fiscal_year_short(info.baseline_year),
+                                                     western=info.baseline_year),
+            target_column=L.target_column.format(year=fiscal_year_short(info.last_year), western=info.last_year),
+        )
+        self.figures = 0
 
-    # -- chapter 3 --
+    # -- 第3章 pieces
+
+    def action_tag(self, action: Action) -> str:
+        """【市・市社協】 from [city, council]; 【市・市社協等】 with actors_etc; "" without actors."""
+        if not action.actors:
+            return ""
+        etc = "等" if action.actors_etc else ""
+        return "【" + "・".join(self.tag_labels[a] for a in action.actors) + etc + "】"
+
+    def measure_value(self, measure: Measure, mp: MeasureProgress, actuals: Actuals | None, indicator_id: str) -> str:
+        if mp.value is None:
+            return self.unknown
+        entry = actuals.indicators.get(indicator_id) if actuals else None
+        actual = entry.measures.get(measure.id) if entry else None
+        if measure.kind is MeasureKind.coverage and actual is not None and actual.of is not None:
+            text = f"{format_number(mp.value)}／{format_number(actual.of)}"
+        else:
+            text = format_number(mp.value, measure.unit)
+        if measure.kind is MeasureKind.percent and actual is not None and actual.count is not None and actual.of:
+            text += f"\n（{actual.count}/{actual.of}{measure.baseline.of_unit or ''}）"
+        return text
+
+    def year_cell(self, ip: IndicatorProgress, actuals: Actuals | None) -> str:
+        return "\n".join(self.measure_value(mp.measure, mp, actuals, ip.indicator.id) for mp in ip.measures)
+
+    def progress_cell(self, ip: IndicatorProgress) -> str:
+        lines = []
+        for mp in ip.measures:
+            text = format_percent(mp.progress) if mp.progress is not None else self.labels.no_progress
+            if len(ip.measures) > 1:
+                text = f"{mp.measure.label or mp.measure.unit} {text}"
+            lines.append(text)
+        return "\n".join(lines)
 
     def indicator_row(self, indicator: Indicator) -> IndicatorRow:
+        L = self.labels
         ip = self.progress[indicator.id]
         notes = []
         if ip.note:
@@ -417,190 +214,252 @@ class _Builder:
         for mp in ip.measures:
             if mp.not_measured:
                 label = f"（{mp.measure.label}）" if len(ip.measures) > 1 else ""
-                notes.append(f"{MISSING}{label}：{mp.not_measured}")
+                notes.append(f"{self.unknown}{label}：{mp.not_measured}")
         chart = Chart(
             title=indicator.name,
-            years=[self.plan.plan.baseline_year, *self.years],
-            target_year=self.plan.plan.last_year,
+            years=[self.info.baseline_year, *self.years],
+            target_year=self.info.last_year,
             series=[
                 ChartSeries(
                     label=m.label or m.unit,
                     unit=m.unit,
                     points=[
                         (y, float(v) if v is not None else None)
-                        for y, v in series(m, self.source.actuals, indicator.id,
-                                           self.plan.plan.baseline_year, self.year)
+                        for y, v in series(m, self.source.actuals, indicator.id, self.info.baseline_year, self.year)
                     ],
                     target=float(mp.target) if mp.target is not None else None,
                 )
                 for m, mp in zip(indicator.measures, ip.measures)
             ],
+            missing_label=self.unknown,
+            target_label=L.chart_target,
         )
+        self.figures += 1
         return IndicatorRow(
             id=indicator.id,
             number=indicator.number,
             name=indicator.name,
             owner=indicator.owner,
             baseline=indicator.baseline_display,
-            values=[
-                _year_cell(self.progress_by_year[y][indicator.id], self.source.actuals.get(y))
-                for y in self.years
-            ],
+            values=[self.year_cell(self.progress_by_year[y][indicator.id], self.source.actuals.get(y))
+                    for y in self.years],
             target=indicator.target_display,
-            progress=_progress_cell(ip),
+            progress=self.progress_cell(ip),
             status=self.status_labels[ip.status],
             status_key=ip.status,
             notes=notes,
             chart=chart,
+            figure_label=L.figure,
+            figure=self.figures,
+            caption_text=L.chart_caption.format(name=indicator.name),
+            chart_alt=L.chart_alt.format(name=indicator.name, first=chart.years[0], last=chart.target_year),
         )
+
+    def indicator_columns(self, years: list[YearColumn]) -> list[str]:
+        L = self.labels
+        return [L.number, L.indicator, L.owner, L.baseline_column,
+                *(L.year_column.format(year=y.wareki, western=y.year) for y in years),
+                L.target_column, L.progress, L.evaluation]
+
+    def indicator_table(self, anchor: str, caption: str, rows: list[IndicatorRow], years: list[int],
+                        charts: bool) -> IndicatorTable:
+        """Rows keep every year's value; the table shows ``years`` of them."""
+        shown = [self.years.index(y) for y in years]
+        rows = [replace(r, values=[r.values[i] for i in shown]) for r in rows]
+        columns = _year_columns(years)
+        return IndicatorTable(anchor, caption, self.indicator_columns(columns), columns, rows, charts)
 
     def project_row(self, project_id: str) -> ProjectRow:
         project = self.projects[project_id]
         actual = self.actuals.projects.get(project_id) if self.actuals else None
         if actual is None:
-            return ProjectRow(project.id, project.name, project.owner, "", "", "未報告", "")
-        return ProjectRow(
-            project.id, project.name, project.owner, actual.results,
-            actual.grade, self.grade_labels[actual.grade], actual.next_steps,
+            return ProjectRow(project.id, project.name, project.owner, "", "", self.unreported, "")
+        return ProjectRow(project.id, project.name, project.owner, actual.results,
+                          actual.grade, self.grade_labels[actual.grade], actual.next_steps)
+
+    def projects_table(self, projects: list[ProjectRow]) -> Table:
+        L = self.labels
+        return Table(
+            name="projects",
+            caption=L.projects,
+            columns=[Column(L.project_name, 36), Column(L.owner, 22), Column(L.results),
+                     Column(L.grade, 16, "center", "grade"), Column(L.next_steps)],
+            rows=[[Cell(p.name), Cell(p.owner), Cell(p.results), Cell(grade_text(p.grade, p.grade_label)),
+                   Cell(p.next_steps)] for p in projects],
         )
 
-    def objective(self, goal_number: str, objective: Objective) -> ObjectiveSection:
-        summaries = self.actuals.promotion_items if self.actuals else {}
-        items = []
-        for item in objective.promotion_items:
-            item_summary = summaries.get(item.id, {})
-            rows = [
+    def notes(self, notes: list[NoteView]) -> list[Notes]:
+        return [Notes(self.labels.notes, notes)] if notes else []
+
+    def opinion(self, opinion, caption: str | None) -> Opinion:
+        L = self.labels
+        return Opinion(caption, L.opinion, L.response, OpinionView(opinion.opinion, opinion.response))
+
+    def promotion_item(self, goal_number: str, objective: Objective, item) -> Section:
+        L = self.labels
+        summaries = (self.actuals.promotion_items if self.actuals else {}).get(item.id, {})
+        where = f"{L.goal}{goal_number}-{L.objective}{objective.number}-{item.number}{item.title}"
+        view = PromotionItemView(
+            id=item.id,
+            number=item.number,
+            title=item.title,
+            heading=f"{item.number} {item.title}",
+            vertical_title=f"{item.number}{item.title}",
+            rows=[
                 ActorRowView(
-                    actor=ROW_ACTOR_LABELS[row.actor],
-                    actions=[ActionLine(a.id, a.text, action_tag(a)) for a in row.actions],
-                    summary=item_summary.get(row.actor, ""),
+                    actor=self.row_labels[row.actor],
+                    actions=[ActionLine(a.id, a.text, self.action_tag(a)) for a in row.actions],
+                    summary=summaries.get(row.actor, ""),
                 )
                 for row in item.rows
-            ]
-            where = f"基本目標{goal_number}-具体的目標{objective.number}-{item.number}{item.title}"
-            items.append(PromotionItemView(
-                id=item.id,
-                number=item.number,
-                title=item.title,
-                heading=f"{item.number} {item.title}",
-                rows=rows,
-                projects=[self.project_row(pid) for pid in item.projects],
-                notes=[_note(n, where) for n in item.notes],
-            ))
-        opinion = None
+            ],
+            projects=[self.project_row(pid) for pid in item.projects],
+            notes=[_note(n, where) for n in item.notes],
+        )
+        content = [PromotionItemTable(view, [L.promotion_item, L.actor, L.action, L.status_column], L.no_summary)]
+        if view.projects:
+            content.append(self.projects_table(view.projects))
+        content += self.notes(view.notes)
+        return Section(4, view.heading, f"item-{item.id}", "item", content)
+
+    def objective(self, goal_number: str, objective: Objective, first: bool) -> Section:
+        L = self.labels
+        content: list = [self.promotion_item(goal_number, objective, item) for item in objective.promotion_items]
+        rows = [self.indicator_row(i) for i in objective.indicators]
+        if rows:
+            content.append(self.indicator_table(f"ind-{objective.id}", L.indicators, rows,
+                                                self.years[-YEAR_COLUMNS:], charts=True))
+        where = f"{L.goal}{goal_number}-{L.objective}{objective.number} 主な指標"
+        content += self.notes([_note(n, where) for n in objective.indicator_notes])
         if self.actuals and objective.id in self.actuals.opinions.objectives:
-            o = self.actuals.opinions.objectives[objective.id]
-            opinion = OpinionView(o.opinion, o.response)
-        where = f"基本目標{goal_number}-具体的目標{objective.number} 主な指標"
-        return ObjectiveSection(
-            id=objective.id,
-            number=objective.number,
-            title=objective.title,
-            heading=f"具体的目標{_fullwidth(objective.number)} {objective.title}",
-            promotion_items=items,
-            indicators=IndicatorTable(
-                _year_columns(self.plan.plan.first_year, self.year),
-                [self.indicator_row(i) for i in objective.indicators],
-            ),
-            indicator_notes=[_note(n, where) for n in objective.indicator_notes],
-            opinion=opinion,
-        )
+            content.append(self.opinion(self.actuals.opinions.objectives[objective.id], L.objective_opinion))
+        heading = f"{L.objective}{_fullwidth(objective.number)} {objective.title}"
+        return Section(3, heading, f"obj-{objective.id}", "objective", content, new_page=not first)
 
-    def goals(self) -> list[GoalSection]:
-        return [
-            GoalSection(
-                id=g.id,
-                number=g.number,
-                title=g.title,
-                heading=f"基本目標{g.number} {g.title}",
-                current_issues=list(g.current_issues),
-                current_issues_notes=[_note(n, f"基本目標{g.number}（現状・課題）") for n in g.current_issues_notes],
-                policy_direction=list(g.policy_direction),
-                objectives=[self.objective(g.number, o) for o in g.objectives],
-            )
-            for g in self.plan.goals
-        ]
+    def chapter3(self) -> Section:
+        L = self.labels
+        goals = []
+        for n, g in enumerate(self.plan.goals):
+            content: list = [Text([L.current_issues], "subheading"), Text(list(g.current_issues))]
+            content += self.notes([_note(x, f"{L.goal}{g.number}{L.current_issues}") for x in g.current_issues_notes])
+            content += [Text([L.policy_direction], "subheading"), Text(list(g.policy_direction))]
+            content += [self.objective(g.number, o, k == 0) for k, o in enumerate(g.objectives)]
+            goals.append(Section(2, f"{L.goal}{g.number} {g.title}", f"goal-{g.id}", "goal", content,
+                                 new_page=n > 0))
+        return Section(1, L.chapter3, "ch3", "chapter", goals, new_page=True)
 
-    # -- chapters 1, 2 --
+    # -- 第1章
 
-    def overview(self) -> Overview:
-        info = self.plan.plan
+    def chapter1(self) -> Section:
+        L = self.labels
+        info = self.info
         period = f"{fiscal_year_label(info.first_year)}～{fiscal_year_label(info.last_year)}"
-        position = [
-            f"{info.title}（計画期間：{period}）は，{info.municipality}と{info.municipality}社会福祉協議会が"
-            "協働して地域福祉を推進するための計画です。",
-            f"本報告書は，計画の{info.chapter}に掲げた推進項目・具体的取組，主な取組・事業及び主な指標について，"
-            f"{fiscal_year_label(self.year)}の進捗状況を取りまとめたものです。",
-        ]
-        tree = [
-            TreeGoal(g.number, g.title, [
-                TreeObjective(o.number, o.title, [TreeItem(i.number, i.title) for i in o.promotion_items])
-                for o in g.objectives
-            ])
-            for g in self.plan.goals
-        ]
-        return Overview(
-            plan_period=period,
-            position=position,
-            tree=tree,
-            method=list(self.evaluation.method_text),
-            statuses=[(s.label, s.description) for s in self.evaluation.indicator_statuses],
-            grades=[(g.code, g.label, g.description) for g in self.evaluation.project_grades],
-        )
+        position = [p.format(title=info.title, period=period) for p in info.position]
+        position.append(L.position.format(chapter=info.chapter, year=fiscal_year_label(self.year)))
+        tree_rows: list[list[Cell]] = []
+        groups = []
+        for g in self.plan.goals:
+            size = sum(max(1, len(o.promotion_items)) for o in g.objectives)
+            groups.append(size)
+            for oi, o in enumerate(g.objectives):
+                items = o.promotion_items or [None]
+                for ii, item in enumerate(items):
+                    goal_cell = Cell(f"{g.number} {g.title}", size) if oi == 0 and ii == 0 else Cell("", 0)
+                    objective_cell = Cell(f"{o.number} {o.title}", len(items)) if ii == 0 else Cell("", 0)
+                    tree_rows.append([goal_cell, objective_cell,
+                                      Cell(f"{item.number} {item.title}" if item else "")])
+        tree = Table("tree", [Column(L.goal, 42, key="goal"), Column(L.objective, 52, key="objective"),
+                             Column(L.promotion_item)],
+                     tree_rows, groups=groups)
+        ev = self.evaluation
+        statuses = Table("method", [Column(L.status, 30, "center"), Column(L.criterion)],
+                         [[Cell(s.label), Cell(s.description)] for s in ev.indicator_statuses],
+                         caption=L.status_table)
+        grades = Table("method", [Column(L.grade, 14, "center"), Column(L.grade_name, 30), Column(L.criterion)],
+                       [[Cell(g.code), Cell(g.label), Cell(g.description)] for g in ev.project_grades],
+                       caption=L.grade_table)
+        return Section(1, L.chapter1, "ch1", "chapter", [
+            Section(2, L.plan_period, "ch1-period", "part", [Text([period], "lead"), Text(position)]),
+            Section(2, L.policy_tree, "ch1-tree", "part", [tree]),
+            Section(2, L.evaluation_method, "ch1-method", "part", [Text(list(ev.method_text)), statuses, grades]),
+        ], new_page=True)
 
-    def summary(self) -> Summary:
+    # -- 第2章
+
+    def chapter2(self) -> Section:
+        L = self.labels
         keys = [s.key for s in self.evaluation.indicator_statuses]
-        rows = []
+        labels = [self.status_labels[k] for k in keys]
+        count_rows, bars = [], []
         for g in self.plan.goals:
             ids = [i.id for o in g.objectives for i in o.indicators]
             counts = status_counts([self.progress[i] for i in ids], self.evaluation)
-            rows.append(CountRow(f"基本目標{g.number} {g.title}", [counts[k] for k in keys], len(ids)))
+            count_rows.append((f"{L.goal}{g.number} {g.title}", [counts[k] for k in keys], len(ids)))
         total = status_counts(self.progress.values(), self.evaluation)
-        rows.append(CountRow("合計", [total[k] for k in keys], len(self.progress)))
+        count_rows.append((L.total, [total[k] for k in keys], len(self.progress)))
+        status_table = Table(
+            "counts",
+            [Column(L.goal, 62), *(Column(label, None, "center") for label in labels), Column(L.total, None, "center")],
+            [[Cell(label, emphasis=n == len(count_rows) - 1),
+              *(Cell(str(c), emphasis=n == len(count_rows) - 1) for c in counts),
+              Cell(str(all_), emphasis=n == len(count_rows) - 1)]
+             for n, (label, counts, all_) in enumerate(count_rows)],
+        )
+        bars = StatusBars(
+            alt=L.status_chart_alt.format(name=L.indicator_status, rows=L.goal),
+            bars=[Bar(label, [BarSegment(k, self.status_labels[k], c) for k, c in zip(keys, counts) if c])
+                  for label, counts, _ in count_rows],
+            legend=list(zip(keys, labels)),
+        )
 
         project_ids = [p.id for p in self.source.projects.projects]
         grades = grade_counts(project_ids, self.actuals, self.evaluation)
-        grade_labels = [f"{g.code} {g.label}" if g.code != g.label else g.label
-                        for g in self.evaluation.project_grades] + ["未報告"]
-        grade_values = [grades[g.code] for g in self.evaluation.project_grades] + [grades[None]]
-
-        n = len(self.progress)
-        good = total.get("achieved", 0) + total.get("on_track", 0)
-        text = [
-            f"主な指標{n}項目のうち，「{self.status_labels['achieved']}」又は"
-            f"「{self.status_labels['on_track']}」は{good}項目，"
-            f"「{self.status_labels['unknown']}」は{total.get('unknown', 0)}項目です。",
-            f"主な取組・事業{len(project_ids)}事業のうち，"
-            f"「{grade_labels[0]}」は{grade_values[0]}事業です。",
-        ]
-        opinion = None
-        if self.actuals and self.actuals.opinions.overall:
-            o = self.actuals.opinions.overall
-            opinion = OpinionView(o.opinion, o.response)
-        return Summary(
-            status_labels=[self.status_labels[k] for k in keys],
-            status_keys=keys,
-            status_rows=rows,
-            grade_labels=grade_labels,
-            grade_counts=grade_values,
-            project_total=len(project_ids),
-            text=text,
-            opinion=opinion,
+        grade_rows = [(f"{g.code} {g.label}" if g.code != g.label else g.label, grades[g.code])
+                      for g in self.evaluation.project_grades]
+        grade_rows.append((self.unreported, grades[None]))
+        grade_table = Table(
+            "counts",
+            [Column(L.grade, 62), Column(L.count, None, "center")],
+            [[Cell(label), Cell(str(n))] for label, n in grade_rows]
+            + [[Cell(L.total, emphasis=True), Cell(str(len(project_ids)), emphasis=True)]],
         )
+        good = "又は".join(f"「{self.status_labels[k]}」" for k in ("achieved", "on_track"))
+        text = Text([
+            L.summary_indicators.format(n=len(self.progress), good=good,
+                                        good_count=total.get("achieved", 0) + total.get("on_track", 0),
+                                        unknown=self.unknown, unknown_count=total.get("unknown", 0)),
+            L.summary_projects.format(n=len(project_ids), grade=grade_rows[0][0], count=grade_rows[0][1]),
+        ])
+        content: list = [
+            text,
+            Section(2, L.indicator_status, "ch2-indicators", "part", [status_table, bars]),
+            Section(2, L.project_grades, "ch2-projects", "part", [grade_table]),
+        ]
+        if self.actuals and self.actuals.opinions.overall:
+            content.append(Section(2, L.overall_opinion, "ch2-opinion", "part",
+                                   [self.opinion(self.actuals.opinions.overall, None)]))
+        return Section(1, L.chapter2, "ch2", "chapter", content, new_page=True)
 
-    def appendix(self, goals: list[GoalSection]) -> Appendix:
-        groups = [
-            AppendixIndicatorGroup(
-                f"基本目標{g.number}-具体的目標{_fullwidth(o.number)} {o.title}", o.indicators.rows
-            )
-            for g in goals
-            for o in g.objectives
-        ]
-        notes = [n for g in goals for n in g.current_issues_notes]
-        notes += [
-            n for g in goals for o in g.objectives
-            for n in [*(n for i in o.promotion_items for n in i.notes), *o.indicator_notes]
-        ]
+    # -- 資料編
+
+    def appendix(self, chapter3: Section) -> Section:
+        L = self.labels
+        tables: list = []
+        notes: list[NoteView] = []
+        for goal in chapter3.sections:
+            g = next(x for x in self.plan.goals if f"goal-{x.id}" == goal.anchor)
+            for objective_section, o in zip(goal.sections, g.objectives):
+                rows = [r for b in objective_section.blocks if isinstance(b, IndicatorTable) for r in b.rows]
+                if rows:
+                    for k, years in enumerate(_chunks(self.years, YEAR_COLUMNS)):
+                        tables.append(self.indicator_table(
+                            f"app-ind-{o.id}-{k}",
+                            f"{L.goal}{g.number}-{L.objective}{_fullwidth(o.number)} {o.title}",
+                            rows, years, charts=False))
+        for section in walk([chapter3]):
+            for block in section.blocks:
+                if isinstance(block, Notes):
+                    notes += block.notes
         # The plan explains some terms (LGBT) in several places: the glossary lists
         # each explanation once, with every place it is printed.
         entries: dict[tuple[str, str], NoteView] = {}
@@ -610,55 +469,66 @@ class _Builder:
                 entries[key] = replace(entries[key], where=f"{entries[key].where}\n{note.where}")
             else:
                 entries[key] = note
-        glossary = list(entries.values())
-        return Appendix(
-            indicator_years=_year_columns(self.plan.plan.first_year, self.year),
-            indicator_groups=groups,
-            glossary=glossary,
-            files=[SourceFileView(str(f.path), f.sha256) for f in self.source.files],
-            tool_version=__version__,
-            build_date=f"{wareki_date(self.build_date)}（{self.build_date.isoformat()}）",
+        glossary = Table(
+            "glossary", [Column(L.term, 45), Column(L.definition), Column(L.where, 45)],
+            [[Cell(n.term), Cell(n.definition + (f"\n{n.extra}" if n.extra else "")), Cell(n.where)]
+             for n in entries.values()],
+            keep=False,
         )
+        files = Table(
+            "files", [Column(L.input_file, 60), Column(L.checksum, key="hash")],
+            [[Cell(str(f.path)), Cell(f.sha256)] for f in self.source.files if self.reads(f.path)]
+            + [[Cell(L.tool_version), Cell(f"kplan-report {__version__}")],
+               [Cell(L.build_date), Cell(f"{wareki_date(self.build_date)}（{self.build_date.isoformat()}）")]],
+        )
+        return Section(1, L.appendix, "app", "chapter", [
+            Section(2, L.appendix_indicators, "app-indicators", "part", tables),
+            Section(2, L.appendix_glossary, "app-glossary", "part", [glossary], new_page=True),
+            Section(2, L.appendix_provenance, "app-provenance", "part", [files]),
+        ], new_page=True)
+
+    def reads(self, path) -> bool:
+        """Whether this report reads the source file ``path``: every file but
+        the actuals of later years (so a later year's file changes nothing here)."""
+        name = path.name
+        return not (path.parent.name == "actuals" and name[:4].isdigit() and int(name[:4]) > self.year)
+
+    # -- the whole
 
     def report(self) -> Report:
         if self.actuals is None:
             raise ValueError(f"no actuals for fiscal year {self.year}")
-        info = self.plan.plan
+        L = self.labels
+        info = self.info
         status = self.actuals.status.value
-        subtitle = f"{fiscal_year_label(self.year)}進捗状況報告書"
-        goals = self.goals()
+        subtitle = f"{fiscal_year_label(self.year)}{L.report_title}"
+        chapter3 = self.chapter3()
+        sections = [self.chapter1(), self.chapter2(), chapter3, self.appendix(chapter3)]
+        contents = [ContentsEntry(s.level, s.heading, s.anchor) for s in walk(sections) if s.level <= CONTENTS_LEVELS]
         return Report(
             title=f"{info.title} {subtitle}",
             plan_title=info.title,
+            short_title=info.short_title or info.title,
             subtitle=subtitle,
+            file_stem=f"{info.id}-{self.year}",
             year=self.year,
             year_label=fiscal_year_label(self.year),
             status=status,
-            status_mark=STATUS_MARKS[status],
-            status_notice=STATUS_NOTICES[status],
+            status_mark={"sample": L.sample_mark, "draft": L.draft, "final": ""}[status],
+            status_notice={"sample": L.sample_notice, "draft": L.draft_notice, "final": ""}[status],
             publisher=list(self.actuals.publisher),
             author="・".join(self.actuals.publisher),
             report_date=wareki_date(self.actuals.report_date),
             report_date_iso=self.actuals.report_date,
-            overview=self.overview(),
-            summary=self.summary(),
-            goals=goals,
-            appendix=self.appendix(goals),
-            labels=Labels(
-                status_column=f"{fiscal_year_short(self.year)}の取組状況",
-                baseline_column=f"現状値\n{fiscal_year_short(info.baseline_year)}({info.baseline_year})",
-                target_column=f"目標値\n{fiscal_year_short(info.last_year)}({info.last_year})",
-            ),
+            tool_version=__version__,
+            contents=contents,
+            sections=sections,
+            labels=L,
         )
 
 
-def _fullwidth(number: int) -> str:
-    """具体的目標１: the plan writes these numbers in full-width digits."""
-    return str(number).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-
-
 def build_report(source: Source, year: int, build_date: datetime.date | None = None) -> Report:
-    """Build the view model of the report for fiscal ``year``.
+    """Build the outline of the report for fiscal ``year``.
 
     ``build_date`` is printed in the provenance section; it defaults to the
     actuals' report date so that the same input always gives the same report.

@@ -55,7 +55,7 @@ from PIL import Image, ImageDraw, ImageFont
 from ..text.japanese import format_number, wareki_year
 
 if TYPE_CHECKING:  # only for annotations: charts need the data, not the report builder
-    from ..views.outline import Chart, ChartSeries
+    from ..views.pieces import Chart, ChartSeries
 
 FONT_FAMILY = "BIZ UDGothic"
 FONT_PACKAGE = "fonts-morisawa-bizud-gothic"
@@ -64,9 +64,6 @@ INK = "#222222"
 MUTED = "#808080"
 GRID = "#d9d9d9"
 TARGET_COLOR = "#d95f0e"
-
-MISSING_LABEL = "未把握"
-TARGET_LABEL = "目標"
 
 # Sizes in millimetres (1 mm ≈ 2.83 pt).
 PADDING = 1.0
@@ -309,7 +306,7 @@ def _layout_panel(
         # The value sits above the marker, clear of a line rising into it; it
         # may reach into the row above the plot, which is empty on the right.
         # Below the marker only when the line falls into it and there is room.
-        label = f"{TARGET_LABEL}{format_number(series.target)}"
+        label = f"{chart.target_label}{format_number(series.target)}"
         rising = last_point is None or last_point[1] >= target_point[1]
         below_baseline = target_point[1] + 1.2 + LABEL_SIZE * 0.88
         if rising:
@@ -337,7 +334,7 @@ def _layout_panel(
     if not values:
         middle = ((plot.left + plot.right) / 2, (plot.top + plot.bottom) / 2)
         shapes.append(
-            Text(middle[0], middle[1] + MISSING_SIZE * MIDDLE_ABOVE_BASELINE, MISSING_LABEL, MISSING_SIZE, MUTED, "middle")
+            Text(middle[0], middle[1] + MISSING_SIZE * MIDDLE_ABOVE_BASELINE, chart.missing_label, MISSING_SIZE, MUTED, "middle")
         )
 
     panel = Panel(series, plot, y_min, y_max, tick_labels, x_positions, segments, target_point)

@@ -56,16 +56,19 @@ from docx.parts.image import ImagePart
 from lxml import etree
 
 from ...writers import charts
-from ...views.outline import (
-    IndicatorRow,
-    NoteView,
-    ObjectiveSection,
-    OpinionView,
-    Labels,
-    PromotionItemView,
-    Report,
-    YearColumn,
+from ...views.blocks import (
+    Column,
+    IndicatorTable,
+    Notes,
+    Opinion,
+    PromotionItemTable,
+    Section,
+    StatusBars,
+    Table,
+    Text,
 )
+from ...views.outline import Report
+from ...views.pieces import IndicatorRow
 
 # ---------------------------------------------------------------- fonts and page
 
@@ -110,16 +113,6 @@ _EMU_PER_MM = 36000
 
 # ---------------------------------------------------------------- labels
 
-# Headings and column labels come from the view model (``report.labels``,
-# shared with the PDF); these few exist only in the Word file.
-WORD_LABELS = {
-    "draft": "（案）",
-    "toc": "目次",
-    "year_column": "{label}\n({year})",
-    "figure": "図",
-    "chart_caption": "{name}の推移",
-    "chart_alt": "グラフ：{name}の推移（{first}～{last}年度の実績値と目標値）",
-}
 
 # ---------------------------------------------------------------- styles
 
@@ -258,6 +251,9 @@ STYLES: list[StyleDef] = [
     StyleDef("paragraph", "TOC3", "toc 3", "Normal", "Normal",
              ppr=_spacing(line=TABLE_LINE) + '<w:ind w:left="454"/><w:jc w:val="left"/>',
              rpr=_size(19), ui_priority=39),
+    StyleDef("paragraph", "TOC4", "toc 4", "Normal", "Normal",
+             ppr=_spacing(line=TABLE_LINE) + '<w:ind w:left="680"/><w:jc w:val="left"/>',
+             rpr=_size(16), ui_priority=39),
     # -- header and footer
     StyleDef("paragraph", "Header", "header", "Normal",
              ppr='<w:pBdr>' + _border("bottom", 4, "888888", 2) + '</w:pBdr>'
@@ -519,17 +515,22 @@ def _mm_widths(total: int, mm: list[float | None]) -> list[int]:
     return _split_widths(total, [None if m is None else _twips(m) for m in mm])
 
 
+def _column_widths(columns: list[Column]) -> list[int]:
+    """The outline's column widths (mm; ``None`` shares the rest) in twips."""
+    return _mm_widths(TEXT_WIDTH, [c.width_mm for c in columns])
+
+
 # ---------------------------------------------------------------- THE 推進項目 table
 
 # 推進項目 (vertical title) | 主体 | 具体的取組 | 取組状況
 PROMOTION_ITEM_WIDTHS = _mm_widths(TEXT_WIDTH, [15, 21, None, 58])
 
 
-def add_promotion_item_table(document: DocxDocument, item: PromotionItemView, labels: Labels):
+def add_promotion_item_table(document: DocxDocument, block: PromotionItemTable):
     """Append the plan's table of one 推進項目 to ``document`` and return its ``w:tbl``.
 
-    ``labels`` gives the column headers (``labels.status_column`` is the
-    year's: 令和3年度の取組状況).
+    ``block.columns`` are the header labels (the last is the year's:
+    令和3年度の取組状況).
 
     ::
 
@@ -545,19 +546,20 @@ def add_promotion_item_table(document: DocxDocument, item: PromotionItemView, la
     * each 具体的取組 is its own paragraph, with its tag at the end;
     * the header row repeats on every page, rows never split across pages.
     """
+    item = block.item
     widths = PROMOTION_ITEM_WIDTHS
     tbl = _table(widths)
-    _header_row(tbl, widths, [labels.promotion_item, labels.actor, labels.action, labels.status_column])
+    _header_row(tbl, widths, block.columns)
     for index, row in enumerate(item.rows):
         tr = _row(tbl)
         if index == 0:
-            _cell(tr, widths[0], [_para("TableItemTitle", f"{item.number}{item.title}")],
+            _cell(tr, widths[0], [_para("TableItemTitle", item.vertical_title)],
                   vmerge="restart" if len(item.rows) > 1 else None, vertical=True, valign="center")
         else:
             _cell(tr, widths[0], vmerge="continue", vertical=True, valign="center")
         _cell(tr, widths[1], [_para("TableTextCenter", row.actor)], valign="center")
         _cell(tr, widths[2], [_para("TableBullet", f"・{a.text}{a.tag}") for a in row.actions])
-        _cell(tr, widths[3], [_para("TableText", row.summary or labels.no_summary)])
+        _cell(tr, widths[3], [_para("TableText", row.summary or block.no_summary)])
     _Body(document).add(keep_together(tbl))
     return tbl
 
@@ -590,7 +592,7 @@ class _Writer:
         self.doc = document
         self.report = report
         self.body = _Body(document)
-        self.headings: list[_Heading] = []
+        self.bookmarks: dict[str, str] = {}
         self.bookmark_id = 0
         self.figure = 0
         self.drawing_id = 0
@@ -601,61 +603,83 @@ class _Writer:
     def p(self, style: str | None, text: str = "", **kw):
         return self.body.add(_para(style, text, **kw))
 
-    def heading(self, level: int, text: str, *, page_break_before: bool = False):
+    def heading(self, level: int, text: str, anchor: str, *, page_break_before: bool = False):
+        """A heading with a bookmark (``_Toc…``, the names Word gives TOC targets;
+        ``self.bookmarks`` maps the outline's anchor to it)."""
         p = _para(f"Heading{level}", page_break_before=page_break_before)
         self.bookmark_id += 1
         name = f"_Toc{self.bookmark_id:08d}"
         _el("w:bookmarkStart", {"w:id": self.bookmark_id, "w:name": name}, p)
         _add_text(p, text)
         _el("w:bookmarkEnd", {"w:id": self.bookmark_id}, p)
-        if level <= 3:
-            self.headings.append(_Heading(level, clean_text(text).replace("\n", " "), name))
+        self.bookmarks[anchor] = name
         return self.body.add(p)
 
-    def paragraphs(self, texts: Iterable[str], style: str = "BodyText") -> None:
-        for text in texts:
+    # -- the outline: one method per section and per block kind
+
+    def section(self, section: Section) -> None:
+        """The heading, then the content in order (blocks by kind, subsections)."""
+        self.heading(section.level, section.heading, section.anchor, page_break_before=section.new_page)
+        for node in section.content:
+            if isinstance(node, Section):
+                self.section(node)
+            else:
+                getattr(self, f"block_{node.kind}")(node)
+
+    def block_text(self, block: Text) -> None:
+        style = {"body": "BodyText", "lead": "Subheading", "subheading": "Subheading"}[block.style]
+        for text in block.paragraphs:
             self.p(style, text)
 
-    def notes(self, notes: list[NoteView]) -> None:
-        L = self.report.labels
-        if not notes:
-            return
-        self.p("NoteHeading", L.notes)
-        for note in notes:
+    def block_notes(self, block: Notes) -> None:
+        self.p("NoteHeading", block.label)
+        for note in block.notes:
             self.p("Note", f"{note.marker}{note.term}―――{note.definition}")
             if note.extra:
                 self.p("Note", note.extra)
 
-    def opinion(self, opinion: OpinionView) -> None:
-        L = self.report.labels
+    def block_opinion(self, block: Opinion) -> None:
+        if block.caption:
+            self.p("TableTitle", block.caption)
         widths = _mm_widths(TEXT_WIDTH, [32, None])
         tbl = _table(widths, header_row=False)
-        for label, text in ((L.opinion, opinion.opinion), (L.response, opinion.response)):
+        for label, text in ((block.opinion_label, block.opinion.opinion), (block.response_label, block.opinion.response)):
             tr = _row(tbl)
             _cell(tr, widths[0], [_para("TableHeader", label)], valign="center", shade=True)
             _cell(tr, widths[1], [_para("TableText", text)])
         self.body.add(keep_together(tbl))
 
-    def table(self, widths: list[int], header: list[str], rows: Iterable[list[tuple[str, str]]],
-              *, keep: bool = True):
-        """A table with a repeated header row; each row is a list of (style, text) cells.
-
-        ``keep``: on one page when it fits (see :func:`keep_together`).
-        """
+    def block_table(self, block: Table) -> None:
+        """A plain table: header row repeated on every page; a cell of rowspan
+        0 continues the vertical merge (``w:vMerge``) of the cell above."""
+        if block.caption:
+            self.p("TableTitle", block.caption)
+        widths = _column_widths(block.columns)
         tbl = _table(widths)
-        _header_row(tbl, widths, header)
-        for cells in rows:
+        _header_row(tbl, widths, [c.label for c in block.columns])
+        for cells in block.rows:
             tr = _row(tbl)
-            for width, (style, text) in zip(widths, cells):
-                _cell(tr, width, [_para(style, text)])
-        return self.body.add(keep_together(tbl) if keep else tbl)
+            for width, column, cell in zip(widths, block.columns, cells):
+                align = cell.align or column.align
+                style = "TableTextCenter" if align == "center" else "TableText"
+                if cell.rowspan == 0:
+                    _cell(tr, width, vmerge="continue")
+                else:
+                    _cell(tr, width, [_para(style, cell.text)], vmerge="restart" if cell.rowspan > 1 else None,
+                          shade=cell.emphasis)
+        self.body.add(keep_together(tbl) if block.keep else tbl)
 
-    # -- parts of the report
+    def block_status_bars(self, block: StatusBars) -> None:
+        """The PDF's bars are a drawing of the count table just above; the Word
+        draft has the table (which the council edits around) and no drawing."""
+
+    def block_promotion_item(self, block: PromotionItemTable) -> None:
+        add_promotion_item_table(self.doc, block)
 
     def cover(self) -> None:
         r = self.report
         self.p("CoverPlanTitle", r.plan_title)
-        self.p("CoverTitle", f"{r.subtitle}\n{WORD_LABELS['draft']}")
+        self.p("CoverTitle", f"{r.subtitle}\n{r.labels.draft}")
         self.p("CoverText", r.year_label)
         self.p("CoverText", r.report_date)
         for name in r.publisher:
@@ -666,11 +690,11 @@ class _Writer:
             self.p("CoverNotice", r.status_notice)
 
     def toc_placeholder(self):
-        self.p("TOCHeading", WORD_LABELS["toc"])
+        self.p("TOCHeading", self.report.labels.contents)
         return self.p(None)  # replaced by the TOC field in finish_toc()
 
     def finish_toc(self, placeholder) -> None:
-        """The TOC field with a cached result listing every heading of levels 1–3.
+        """The TOC field with a cached result listing the outline's contents entries.
 
         Word shows the cached entries as they are and rebuilds them (with page
         numbers) on 目次の更新.  The cached entries carry no page numbers: they
@@ -678,12 +702,13 @@ class _Writer:
         wrong after the first edit.  Each entry links to its heading.
         """
         paragraphs = []
-        for i, h in enumerate(self.headings):
-            p = _para(f"TOC{h.level}")
+        levels = max(entry.level for entry in self.report.contents)
+        for i, entry in enumerate(self.report.contents):
+            p = _para(f"TOC{entry.level}")
             if i == 0:
-                _field_begin(p, 'TOC \\o "1-3" \\h \\z \\u')
-            link = _el("w:hyperlink", {"w:anchor": h.bookmark, "w:history": "1"}, p)
-            _add_text(link, h.text)
+                _field_begin(p, f'TOC \\o "1-{levels}" \\h \\z \\u')
+            link = _el("w:hyperlink", {"w:anchor": self.bookmarks[entry.anchor], "w:history": "1"}, p)
+            _add_text(link, clean_text(entry.text).replace("\n", " "))
             paragraphs.append(p)
         end = _para(None)
         _el("w:fldChar", {"w:fldCharType": "end"}, _el("w:r", parent=end))
@@ -692,125 +717,21 @@ class _Writer:
             placeholder.addprevious(p)
         placeholder.getparent().remove(placeholder)
 
-    def chapter1(self) -> None:
-        L = self.report.labels
-        ov = self.report.overview
-        self.heading(1, L.chapter1)
-        self.heading(2, L.plan_period)
-        self.p("Subheading", ov.plan_period)
-        self.paragraphs(ov.position)
-
-        self.heading(2, L.evaluation_method)
-        self.paragraphs(ov.method)
-        self.p("TableTitle", L.status_table)
-        self.table(_mm_widths(TEXT_WIDTH, [30, None]), [L.status, L.criterion],
-                   ([("TableTextCenter", label), ("TableText", description)] for label, description in ov.statuses))
-        self.p("TableTitle", L.grade_table)
-        self.table(_mm_widths(TEXT_WIDTH, [20, 40, None]),
-                   [L.grade, L.grade_name, L.criterion],
-                   ([("TableTextCenter", code), ("TableText", label), ("TableText", description)]
-                    for code, label, description in ov.grades))
-
-        self.heading(2, L.policy_tree)
-        widths = _mm_widths(TEXT_WIDTH, [52, 56, None])
-        tbl = _table(widths)
-        _header_row(tbl, widths, [L.goal, L.objective, L.promotion_item])
-        for goal in ov.tree:
-            first_goal_row = True
-            goal_rows = sum(len(o.items) for o in goal.objectives)
-            for objective in goal.objectives:
-                for k, item in enumerate(objective.items):
-                    tr = _row(tbl)
-                    if first_goal_row:
-                        _cell(tr, widths[0], [_para("TableText", f"{goal.number} {goal.title}")],
-                              vmerge="restart" if goal_rows > 1 else None)
-                    else:
-                        _cell(tr, widths[0], vmerge="continue")
-                    if k == 0:
-                        _cell(tr, widths[1], [_para("TableText", f"{objective.number} {objective.title}")],
-                              vmerge="restart" if len(objective.items) > 1 else None)
-                    else:
-                        _cell(tr, widths[1], vmerge="continue")
-                    _cell(tr, widths[2], [_para("TableText", f"{item.number} {item.title}")])
-                    first_goal_row = False
-        self.body.add(keep_together(tbl))
-
-    def chapter2(self) -> None:
-        L = self.report.labels
-        sm = self.report.summary
-        self.heading(1, L.chapter2)
-        self.paragraphs(sm.text)
-        self.heading(2, L.indicator_status)
-        n = len(sm.status_labels)
-        widths = _mm_widths(TEXT_WIDTH, [None] + [14] * (n + 1))
-        self.table(widths, [L.goal, *sm.status_labels, L.total],
-                   ([("TableText", row.label), *(("TableTextCenter", str(c)) for c in row.counts),
-                     ("TableTextCenter", str(row.total))] for row in sm.status_rows))
-        self.heading(2, L.project_grades)
-        widths = _mm_widths(TEXT_WIDTH, [None, 30])
-        rows = [[("TableText", label), ("TableTextCenter", str(count))]
-                for label, count in zip(sm.grade_labels, sm.grade_counts)]
-        rows.append([("TableText", L.total), ("TableTextCenter", str(sm.project_total))])
-        self.table(widths, [L.grade, L.count], rows)
-        if sm.opinion:
-            self.heading(2, L.overall_opinion)
-            self.opinion(sm.opinion)
-
-    def chapter3(self) -> None:
-        L = self.report.labels
-        self.heading(1, L.chapter3)
-        for g, goal in enumerate(self.report.goals):
-            self.heading(2, goal.heading, page_break_before=g > 0)
-            self.p("Subheading", L.current_issues)
-            self.paragraphs(goal.current_issues)
-            self.notes(goal.current_issues_notes)
-            self.p("Subheading", L.policy_direction)
-            self.paragraphs(goal.policy_direction)
-            for objective in goal.objectives:
-                self.objective(objective)
-
-    def objective(self, objective: ObjectiveSection) -> None:
-        L = self.report.labels
-        self.heading(3, objective.heading, page_break_before=True)
-        for item in objective.promotion_items:
-            self.heading(4, item.heading)
-            add_promotion_item_table(self.doc, item, L)
-            if item.projects:
-                self.p("TableTitle", L.projects)
-                widths = _mm_widths(TEXT_WIDTH, [38, 24, None, 18, 44])
-                self.table(widths, [L.project_name, L.owner, L.results,
-                                    L.grade, L.next_steps],
-                           ([("TableText", pr.name), ("TableText", pr.owner), ("TableText", pr.results),
-                             ("TableTextCenter", _grade(pr.grade, pr.grade_label)), ("TableText", pr.next_steps)]
-                            for pr in item.projects))
-            self.notes(item.notes)
-        if objective.indicators.rows:
-            self.p("TableTitle", L.indicators)
-            self.indicator_table(objective.indicators.years, objective.indicators.rows, charts=True)
-        self.notes(objective.indicator_notes)
-        if objective.opinion:
-            self.p("TableTitle", L.objective_opinion)
-            self.opinion(objective.opinion)
-
-    def indicator_table(self, years: list[YearColumn], rows: list[IndicatorRow], *, charts: bool) -> None:
+    def block_indicators(self, block: IndicatorTable) -> None:
         """＜主な指標＞: № | 指標項目 | 担当 | 現状値 | one column per year | 目標値 | 進捗 | 評価.
 
-        With ``charts``, each indicator gets a second row (its № cell merged
-        over both) holding the trend chart, its caption and the year's notes.
+        With ``block.charts``, each indicator gets a second row (its № cell
+        merged over both) holding the trend chart, its caption and the
+        year's notes.  The outline shows at most a few year columns, so the
+        value columns always leave the 指標項目 column its room.
         """
-        L = self.report.labels
-        value_mm = max(13.0, min(17.0, 95.0 / (len(years) + 2)))
-        widths = _mm_widths(TEXT_WIDTH, [7, None, 13, value_mm, *([value_mm] * len(years)), value_mm, 17, 15])
-        header = [
-            L.number, L.indicator, L.owner,
-            L.baseline_column,
-            *(WORD_LABELS["year_column"].format(label=y.wareki, year=y.year) for y in years),
-            L.target_column,
-            L.progress, L.evaluation,
-        ]
+        charts = block.charts
+        self.p("TableTitle", block.caption)
+        value_mm = max(13.0, min(17.0, 95.0 / (len(block.years) + 2)))
+        widths = _mm_widths(TEXT_WIDTH, [7, None, 13, value_mm, *([value_mm] * len(block.years)), value_mm, 17, 15])
         tbl = _table(widths)
-        _header_row(tbl, widths, header)
-        for row in rows:
+        _header_row(tbl, widths, block.columns)
+        for row in block.rows:
             tr = _row(tbl)
             # With its chart row below, the values row is kept with it ("keep with
             # next" on every paragraph of the row is how Word keeps rows together).
@@ -828,20 +749,17 @@ class _Writer:
         self.body.add(tbl if charts else keep_together(tbl))
 
     def chart_paragraphs(self, row: IndicatorRow) -> list:
-        chart = row.chart
         rid = self.add_png(chart_png(row))
         self.drawing_id += 1
         inline = CT_Inline.new_pic_inline(self.drawing_id, rid, f"chart-{row.id}.png",
                                           round(CHART_WIDTH_MM * _EMU_PER_MM), round(CHART_HEIGHT_MM * _EMU_PER_MM))
-        alt = WORD_LABELS["chart_alt"].format(name=clean_text(row.name), first=chart.years[0], last=chart.target_year)
-        inline.docPr.set("descr", alt)
+        inline.docPr.set("descr", clean_text(row.chart_alt))
         figure = _para("Figure")
         _el("w:drawing", parent=_el("w:r", parent=figure)).append(inline)
-        self.figure += 1
         caption = _para("Caption")
-        _add_text(caption, WORD_LABELS["figure"])
-        _field(caption, "SEQ 図 \\* ARABIC", str(self.figure))
-        _add_text(caption, "　" + WORD_LABELS["chart_caption"].format(name=row.name))
+        _add_text(caption, row.figure_label)
+        _field(caption, f"SEQ {row.figure_label} \\* ARABIC", str(row.figure))
+        _add_text(caption, "　" + row.caption_text)
         return [figure, caption, *(_para("Note", note) for note in row.notes)]
 
     def add_png(self, png: bytes) -> str:
@@ -854,26 +772,6 @@ class _Writer:
         self.image_count += 1
         part = ImagePart.from_image(DocxImage.from_blob(png), PackURI(f"/word/media/image{self.image_count}.png"))
         return self.doc.part.relate_to(part, RT.IMAGE)
-
-    def appendix(self) -> None:
-        L = self.report.labels
-        app = self.report.appendix
-        self.heading(1, L.appendix)
-        self.heading(2, L.appendix_indicators)
-        for group in app.indicator_groups:
-            if group.rows:
-                self.p("TableTitle", group.heading)
-                self.indicator_table(app.indicator_years, group.rows, charts=False)
-        self.heading(2, L.appendix_glossary, page_break_before=True)
-        self.table(_mm_widths(TEXT_WIDTH, [40, None, 46]), [L.term, L.definition, L.where],
-                   ([("TableText", n.term), ("TableText", n.definition + (f"\n{n.extra}" if n.extra else "")),
-                     ("TableText", n.where)] for n in app.glossary), keep=False)
-        self.heading(2, L.appendix_provenance)
-        rows = [[("TableText", f.path), ("TableText", f.sha256)] for f in app.files]
-        rows.append([("TableText", L.tool_version), ("TableText", f"kplan-report {app.tool_version}")])
-        rows.append([("TableText", L.build_date), ("TableText", app.build_date)])
-        self.table(_mm_widths(TEXT_WIDTH, [60, None]), [L.input_file, "SHA-256"], rows)
-
 
 def _field_begin(p, instruction: str) -> None:
     """The first half of a complex field spanning paragraphs (the TOC): begin, instruction, separate."""
@@ -905,8 +803,9 @@ def _setup_section(document: DocxDocument, report: Report) -> None:
     cols.set(qn("w:space"), "425")
     section.different_first_page_header_footer = True
 
-    title = f"{report.plan_title} {report.subtitle}{WORD_LABELS['draft']}"
-    mark = report.status_mark if report.status_mark != WORD_LABELS["draft"] else ""
+    draft = report.labels.draft
+    title = f"{report.short_title} {report.subtitle}{draft}"
+    mark = report.status_mark if report.status_mark != draft else ""
 
     header = section.header._element
     _clear(header)
@@ -1011,7 +910,7 @@ def _font_table(blob: bytes) -> bytes:
 def _core_properties(document: DocxDocument, report: Report) -> None:
     moment = datetime.datetime.combine(report.report_date_iso, datetime.time(0, 0))
     cp = document.core_properties
-    cp.title = clean_text(f"{report.title}{WORD_LABELS['draft']}")
+    cp.title = clean_text(f"{report.title}{report.labels.draft}")
     cp.subject = clean_text(report.plan_title)
     cp.author = clean_text(report.author)
     cp.last_modified_by = clean_text(report.author)
@@ -1065,10 +964,8 @@ def render_docx(report: Report) -> bytes:
     writer = _Writer(document, report)
     writer.cover()
     placeholder = writer.toc_placeholder()
-    writer.chapter1()
-    writer.chapter2()
-    writer.chapter3()
-    writer.appendix()
+    for section in report.sections:
+        writer.section(section)
     writer.finish_toc(placeholder)
 
     buffer = io.BytesIO()

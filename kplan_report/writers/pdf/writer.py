@@ -50,7 +50,9 @@ from typing import BinaryIO
 
 import jinja2
 
-from ...views.outline import ActionLine, Chart, GoalSection, IndicatorTable, PromotionItemView, Report
+from ...views.blocks import IndicatorTable, PromotionItemTable, Section, Table, walk
+from ...views.outline import Report
+from ...views.pieces import ActionLine, Chart, PromotionItemView
 
 #: The templates: ``report_templates/`` in the repository, installed as the
 #: package ``kplan_report.templates`` (a package-dir mapping in pyproject.toml),
@@ -65,13 +67,6 @@ INDICATOR_BREAK = "indicators:"
 
 #: Layout rounds at most (the first, plus layouts of the whole report with the splits).
 MAX_PASSES = 4
-
-#: Labels only the PDF needs (page-layout notes).
-PDF_LABELS = {
-    "continued": "（続き）",
-    "summary_on_previous_page": "（前ページに記載）",
-    "chart_alt": "推移グラフ",
-}
 
 CHART_WIDTH_MM = 62.0
 CHART_HEIGHT_MM = 31.0
@@ -106,7 +101,7 @@ def vertical(text: str) -> list[tuple[str, str]]:
 
 def vertical_title(item: PromotionItemView) -> list[tuple[str, str]]:
     """① and the title of a 推進項目, for its vertical table cell."""
-    return vertical(item.number + item.title)
+    return vertical(item.vertical_title)
 
 
 # ---------------------------------------------------------------- 推進項目 table parts
@@ -186,58 +181,15 @@ def item_parts(item: PromotionItemView, breaks: frozenset[str]) -> list[ItemTabl
 # ---------------------------------------------------------------- other helpers
 
 
-@dataclass(frozen=True)
-class TreeRow:
-    goal: str
-    goal_span: int
-    objective: str
-    objective_span: int
-    item: str
-
-
-def tree_groups(report: Report) -> list[list[TreeRow]]:
-    """The 施策の体系 as table rows, one group (<tbody>) per 基本目標 and one row
-    per 推進項目, the 基本目標 and 具体的目標 cells spanning their rows."""
-    groups = []
-    for goal in report.overview.tree:
-        rows: list[TreeRow] = []
-        groups.append(rows)
-        goal_size = sum(max(1, len(o.items)) for o in goal.objectives)
-        for oi, objective in enumerate(goal.objectives):
-            items = objective.items or [None]
-            for ii, item in enumerate(items):
-                first_goal = oi == 0 and ii == 0
-                rows.append(TreeRow(
-                    goal=f"{goal.number} {goal.title}" if first_goal else "",
-                    goal_span=goal_size if first_goal else 0,
-                    objective=f"{objective.number} {objective.title}" if ii == 0 else "",
-                    objective_span=len(items) if ii == 0 else 0,
-                    item=f"{item.number} {item.title}" if item else "",
-                ))
+def table_groups(table: Table) -> list[list]:
+    """The rows of a plain table in the groups that stay together on a page (one <tbody> each)."""
+    if not table.groups:
+        return [table.rows]
+    groups, start = [], 0
+    for size in table.groups:
+        groups.append(table.rows[start:start + size])
+        start += size
     return groups
-
-
-@dataclass(frozen=True)
-class BarSegment:
-    key: str
-    count: int  # also the segment's flex-grow: widths are proportional to counts
-    show_count: bool
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    segments: list[BarSegment]
-
-
-def status_bars(report: Report) -> list[Bar]:
-    """第2章: one stacked bar per status row (基本目標…, 合計)."""
-    sm = report.summary
-    bars = []
-    for row in sm.status_rows:
-        segments = [BarSegment(key, n, True) for key, n in zip(sm.status_keys, row.counts) if n]
-        bars.append(Bar(row.label, segments))
-    return bars
 
 
 def chart_uri(chart: Chart) -> str:
@@ -253,11 +205,6 @@ _BLANK_CHART_URI = "data:image/svg+xml;base64," + base64.b64encode(
     .encode("ascii")).decode("ascii")
 
 
-def chart_colspan(table: IndicatorTable) -> int:
-    """Columns of the chart row: all but № (which spans both rows)."""
-    return len(table.years) + 6
-
-
 # ---------------------------------------------------------------- rendering
 
 
@@ -271,39 +218,26 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals.update(vertical=vertical, vertical_title=vertical_title, chart_uri=chart_uri,
-                       chart_colspan=chart_colspan)
+                       table_groups=table_groups)
+    env.tests["section"] = lambda node: isinstance(node, Section)
     return env
-
-
-class _Labels:
-    """The report's labels and the PDF-only ones under one name in the templates."""
-
-    def __init__(self, report: Report):
-        self._report = report.labels
-
-    def __getattr__(self, name: str) -> str:
-        if name in PDF_LABELS:
-            return PDF_LABELS[name]
-        return getattr(self._report, name)
 
 
 def render_html(report: Report, breaks: frozenset[str] = frozenset(), env: jinja2.Environment | None = None) -> str:
     """The report as HTML; ``breaks``: ids of rows that start a continued 推進項目 table."""
     env = env or environment()
-    return env.get_template("report.html.j2").render(**_context(report, breaks))
+    return env.get_template("print/report.html.j2").render(**_context(report, breaks))
 
 
 def _context(report: Report, breaks: frozenset[str], continued_only=frozenset()) -> dict:
     """Template variables; ``continued_only``: ids of 推進項目 printed without their first part."""
     return dict(
         report=report,
-        labels=_Labels(report),
+        sections=report.sections,
+        labels=report.labels,
         indicators_on_new_page={b[len(INDICATOR_BREAK):] for b in breaks if b.startswith(INDICATOR_BREAK)},
         item_tables=lambda item: [part for part in item_parts(item, breaks)
                                   if part.continued or item.id not in continued_only],
-        tree_groups=tree_groups(report),
-        status_bars=status_bars(report),
-        status_legend=list(zip(report.summary.status_keys, report.summary.status_labels)),
     )
 
 
@@ -327,11 +261,11 @@ def _new_breaks(report: Report, document, breaks: frozenset[str]) -> set[str]:
     """Rows that start a new page inside a table part: where to split next."""
     pages = _row_pages(document)
     found = set()
-    for goal in report.goals:
-        for objective in goal.objectives:
-            for item in objective.promotion_items:
+    for section in walk(report.sections):
+        for block in section.blocks:
+            if isinstance(block, PromotionItemTable):
                 previous = None
-                for row_id in row_ids(item):
+                for row_id in row_ids(block.item):
                     on = pages.get("r-" + row_id)
                     if not on:
                         continue
@@ -341,11 +275,11 @@ def _new_breaks(report: Report, document, breaks: frozenset[str]) -> set[str]:
             # WeasyPrint keeps an indicator's value row and chart row together
             # (tbody {break-inside: avoid}) except for the table's first pair,
             # which it splits rather than move the whole table: move it ourselves.
-            if objective.indicators.rows:
-                first = objective.indicators.rows[0].id
+            elif isinstance(block, IndicatorTable) and block.charts and block.rows:
+                first = block.rows[0].id
                 values, chart = pages.get("i-" + first), pages.get("ic-" + first)
                 if values and chart and values[-1] != chart[0]:
-                    found.add(INDICATOR_BREAK + objective.id)
+                    found.add(INDICATOR_BREAK + block.anchor)
     return found
 
 
@@ -386,10 +320,11 @@ _PART_DOCUMENT = """<!DOCTYPE html>
 <html lang="ja">
 <head>
 <meta charset="utf-8">
-<link rel="stylesheet" href="report.css">
+<link rel="stylesheet" href="print/report.css">
 </head>
 <body>
-{% include "chapter3.html.j2" %}
+{% from "sections.html.j2" import section with context %}
+{% for s in sections %}{{ section(s) }}{% endfor %}
 </body>
 </html>
 """
@@ -436,54 +371,72 @@ def objective_breaks(report: Report, goal_index: int, objective_index: int, **op
     env.globals["chart_uri"] = lambda chart: _BLANK_CHART_URI
     template = env.from_string(_PART_DOCUMENT)
     font_config = FontConfiguration()
-    goal = report.goals[goal_index]
+    chapter = _chapter3(report)
+    goal = chapter.sections[goal_index]
     if objective_index == 0:
         hide = _HIDE_CHAPTER_HEADING if goal_index else ""
     else:
         hide = _OBJECTIVE_ALONE
-        goal = replace(goal, current_issues=[], current_issues_notes=[], policy_direction=[])
+        goal = replace(goal, content=goal.sections)
     stylesheets = [weasyprint.CSS(string=_NO_MARGIN_BOXES + hide)]
 
-    def new_breaks(part: Report, breaks: frozenset[str], continued_only=frozenset()) -> set[str]:
-        html = template.render(**_context(part, breaks, continued_only))
-        return _new_breaks(part, _layout(html, font_config, stylesheets, **options), breaks)
+    def new_breaks(part: Section, breaks: frozenset[str], continued_only=frozenset()) -> set[str]:
+        part_report = replace(report, sections=[replace(chapter, content=[part])])
+        html = template.render(**_context(part_report, breaks, continued_only))
+        return _new_breaks(part_report, _layout(html, font_config, stylesheets, **options), breaks)
 
-    goal = _items_only(replace(goal, objectives=[goal.objectives[objective_index]]))
-    breaks = frozenset(new_breaks(replace(report, goals=[goal]), frozenset()))
+    goal = _items_only(_with_objectives(goal, [goal.sections[objective_index]]))
+    breaks = frozenset(new_breaks(goal, frozenset()))
     for _ in range(MAX_PASSES):
         rest, continued_only = _from_first_split(goal, breaks)
-        if not rest.objectives:
+        if not rest.sections:
             break
-        new = new_breaks(replace(report, goals=[rest]), breaks, continued_only)
+        new = new_breaks(rest, breaks, continued_only)
         if not new:
             break
         breaks = breaks | new
     return breaks
 
 
-def _items_only(goal: GoalSection) -> GoalSection:
+def _chapter3(report: Report) -> Section:
+    """The chapter of 基本目標 sections (the one whose subsections are goals)."""
+    return next(s for s in report.sections if s.sections and s.sections[0].role == "goal")
+
+
+def _with_objectives(goal: Section, objectives: list[Section]) -> Section:
+    """``goal`` with its own blocks and only ``objectives`` of its 具体的目標."""
+    return replace(goal, content=[c for c in goal.content if not isinstance(c, Section)] + objectives)
+
+
+def _items_only(goal: Section) -> Section:
     """``goal`` up to the first indicator of each 具体的目標 (whether that one
     is split from its chart is the only page question after the 推進項目;
     what follows moves nothing, as the next 具体的目標 starts a page)."""
-    return replace(goal, objectives=[
-        replace(o, indicators=replace(o.indicators, rows=o.indicators.rows[:1]),
-                indicator_notes=[], opinion=None)
-        for o in goal.objectives])
+    objectives = []
+    for o in goal.sections:
+        last_item = max(n for n, c in enumerate(o.content) if isinstance(c, Section))
+        content = list(o.content[:last_item + 1])
+        content += [replace(c, rows=c.rows[:1]) for c in o.content[last_item + 1:]
+                    if isinstance(c, IndicatorTable)][:1]
+        objectives.append(replace(o, content=content))
+    return _with_objectives(goal, objectives)
 
 
-def _from_first_split(goal: GoalSection, breaks: frozenset[str]) -> tuple[GoalSection, set[str]]:
+def _from_first_split(goal: Section, breaks: frozenset[str]) -> tuple[Section, set[str]]:
     """What a split can move: in each 具体的目標 with a split 推進項目, the
     continuations of the first one and all that follows them (the following
     推進項目 move down if a continuation is taller), without the goal's own
     text; and the ids of the 推進項目 to print without their first part."""
     objectives, continued_only = [], set()
-    for o in goal.objectives:
-        split = [n for n, item in enumerate(o.promotion_items) if not breaks.isdisjoint(row_ids(item))]
+    for o in goal.sections:
+        items = [(n, b.item) for n, c in enumerate(o.content) if isinstance(c, Section)
+                 for b in c.blocks if isinstance(b, PromotionItemTable)]
+        split = [(n, item) for n, item in items if not breaks.isdisjoint(row_ids(item))]
         if split:
-            objectives.append(replace(o, promotion_items=o.promotion_items[split[0]:]))
-            continued_only.add(o.promotion_items[split[0]].id)
-    return replace(goal, current_issues=[], current_issues_notes=[], policy_direction=[],
-                   objectives=objectives), continued_only
+            n, item = split[0]
+            objectives.append(replace(o, content=o.content[n:]))
+            continued_only.add(item.id)
+    return replace(goal, content=objectives), continued_only
 
 
 def _objective_breaks_star(args: tuple) -> frozenset[str]:
@@ -494,16 +447,18 @@ def _objective_breaks_star(args: tuple) -> frozenset[str]:
 def first_breaks(report: Report, executor: Executor | None = None, **options) -> frozenset[str]:
     """Where the unsplit 推進項目 tables break: one 具体的目標 at a time, in
     this process or spread over ``executor``'s processes."""
-    parts = [(g, o) for g, goal in enumerate(report.goals) for o in range(len(goal.objectives))]
+    goals = _chapter3(report).sections
+    parts = [(g, o) for g, goal in enumerate(goals) for o in range(len(goal.sections))]
     # Larger objectives first, so that the last task to start is a short one.
-    parts.sort(key=lambda part: -_size(report.goals[part[0]].objectives[part[1]]))
+    parts.sort(key=lambda part: -_size(goals[part[0]].sections[part[1]]))
     tasks = [(report, g, o, options) for g, o in parts]
     run = executor.map if executor else map
     return frozenset().union(*run(_objective_breaks_star, tasks))
 
 
-def _size(objective) -> int:
-    return sum(len(row_ids(item)) for item in objective.promotion_items)
+def _size(objective: Section) -> int:
+    return sum(len(row_ids(b.item)) for s in walk([objective]) for b in s.blocks
+               if isinstance(b, PromotionItemTable))
 
 
 def render(report: Report, info: RenderInfo | None = None, first: frozenset[str] | None = None, **options):
