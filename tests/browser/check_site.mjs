@@ -270,6 +270,7 @@ async function main() {
     external_references: [],
     page_errors: [],
     screenshots: [],
+    launch_ms: null, // starting Chromium, from the script's start
     elapsed_ms: null,
   };
 
@@ -289,6 +290,7 @@ async function main() {
       "starting Chromium",
     );
     report.browser = context.browser()?.version() ?? null;
+    report.launch_ms = Date.now() - started;
     const page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(options.pageTimeoutMs);
 
@@ -324,7 +326,8 @@ async function main() {
     for (const pagePath of pages) {
       current = pagePath;
       const url = new URL(pagePath.split("/").map(encodeURIComponent).join("/"), baseUrl).href;
-      const entry = { page: pagePath, url, title: null, violations: 0 };
+      const entry = { page: pagePath, url, title: null, violations: 0, ms: null };
+      const pageStarted = Date.now();
       report.pages.push(entry);
       loading = true;
       try {
@@ -407,6 +410,7 @@ async function main() {
         }
         await page.setViewportSize({ width: options.viewport, height: 800 });
       }
+      entry.ms = Date.now() - pageStarted;
     }
 
     for (const { file, fragment, ...ref } of pendingFragments) {
