@@ -1,0 +1,1 @@
+"""What comes in from outside: the YAML reader, a new year's blank file, and (later) workbooks and drafts."""
