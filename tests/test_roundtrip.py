@@ -370,6 +370,32 @@ def test_empty_entries_become_mappings_and_nested_entries_stay_inside_their_pare
     )
 
 
+def test_none_empties_a_field_and_is_unchanged_where_there_is_nothing(tmp_path):
+    path = tmp_path / "2021.yaml"
+    path.write_text(
+        "projects:\n"
+        "  p001:\n"
+        "    results: 削除される文  # 実施内容\n"
+        "    grade: B\n"
+        "  p002: {results: 旧, grade: C}\n",
+        encoding="utf-8",
+    )
+    plan = write(path, [
+        Change(("projects", "p001", "results"), None),
+        Change(("projects", "p002", "results"), None),
+        Change(("projects", "p003", "results"), None),
+    ], overwrite=True)
+    assert [o.status for o in plan.outcomes] == [Status.CONFLICT, Status.CONFLICT, Status.UNCHANGED]
+    assert path.read_text(encoding="utf-8") == (
+        "projects:\n"
+        "  p001:\n"
+        "    results:  # 実施内容\n"
+        "    grade: B\n"
+        "  p002: {results: , grade: C}\n"
+    )
+    assert not plan_changes(path, [Change(("projects", "p001", "results"), None)]).changed
+
+
 # ---------------------------------------------------------------- writing safely
 
 

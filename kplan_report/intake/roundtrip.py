@@ -53,7 +53,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import InputError, Problem
 from ..yamlio import MAX_TEXT_CHARS, Document, describe, display_path, parse_yaml_bytes, read_yaml
-from .scalars import Value, spell, spell_key
+from .scalars import Spelling, Value, spell, spell_key
 
 # What the reader refuses in a text (yamlio's rule), and lone surrogates, which UTF-8 cannot hold.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
@@ -68,7 +68,10 @@ class Change:
     """Set the value at ``path`` (mapping keys from the top of the file) to ``value``.
 
     ``value`` is text, an ``int``, a finite ``Decimal`` or a ``datetime.date``
-    (``report_date``); a reason for ``not_measured`` is text like any other.  Line breaks are normalised to
+    (``report_date``); a reason for ``not_measured`` is text like any other.
+    ``None`` empties the field (``key:`` with nothing after it, as
+    ``new-year`` writes it): a text deleted in the Word draft, a value
+    replaced by a ``not_measured`` reason.  Line breaks are normalised to
     ``\\n`` as the reader does; text the reader would refuse (control
     characters, more than :data:`~kplan_report.yamlio.MAX_TEXT_CHARS`
     characters) raises ``ValueError``: callers check typed input with the
@@ -76,7 +79,7 @@ class Change:
     """
 
     path: tuple[str, ...]
-    value: Value
+    value: Value | None
 
     def __post_init__(self) -> None:
         path = tuple(self.path)
@@ -84,6 +87,8 @@ class Change:
             raise ValueError(f"a field path is a tuple of non-empty keys without control characters: {self.path!r}")
         object.__setattr__(self, "path", path)
         value = self.value
+        if value is None:
+            return
         if isinstance(value, bool) or not (isinstance(value, (str, int, Decimal)) or type(value) is datetime.date):
             raise TypeError(f"{_dotted(path)}: a value is text, an int, a Decimal or a date, not {type(value).__name__}")
         if isinstance(value, Decimal) and not value.is_finite():
@@ -330,12 +335,16 @@ class _Editor:
         for depth, key in enumerate(path):
             here = path[:depth]
             if _is_empty(value) and isinstance(node, ScalarNode) and parent is not None:
+                if change.value is None:
+                    return self._outcome(change, Status.UNCHANGED, None, False)  # empty already
                 return self._insert(change, depth, _Insertion(node, key_node, parent))
             if not isinstance(node, MappingNode):
                 self.problems.append(doc.problem(here, describe(value), f"key: value pairs holding {key}（{key} を含む 項目名: 値 の形が必要です）"))
                 return self._outcome(change, Status.APPLIED, None, False)
             hit = _lookup(node, key)
             if hit is None:
+                if change.value is None:
+                    return self._outcome(change, Status.UNCHANGED, None, False)  # missing is empty
                 insertion = self.insertions.get(id(node)) or _Insertion(node, None, None)
                 return self._insert(change, depth, insertion)
             parent, (key_node, node) = node, hit
@@ -344,7 +353,7 @@ class _Editor:
             self.problems.append(doc.problem(path, describe(value), "a single value（値を1つだけ書いてください）"))
             return self._outcome(change, Status.APPLIED, None, False)
         if _is_empty(value):
-            status = Status.APPLIED
+            status = Status.UNCHANGED if change.value is None else Status.APPLIED
         elif _same(value, change.value):
             status = Status.UNCHANGED
         else:
@@ -367,21 +376,23 @@ class _Editor:
 
     # -- a value that is there
 
-    def _replace(self, node: Node, key: ScalarNode, parent: MappingNode, value: Value) -> _Edit:
+    def _replace(self, node: Node, key: ScalarNode, parent: MappingNode, value: Value | None) -> _Edit:
         text = self.text
         flow = bool(parent.flow_style)
         old_quote = node.style if isinstance(node, ScalarNode) and node.style in ("'", '"') else None
-        spelling = spell(value, flow=flow, step=self.step, quote=old_quote)
+        spelling = Spelling("") if value is None else spell(value, flow=flow, step=self.step, quote=old_quote)
         after_colon = self._after_colon(key)
         if _is_blank_node(node):
             start = end = after_colon
         else:
             start, end = node.start_mark.index, _end(node, text)
+            if value is None and not flow:
+                start = after_colon  # `key:` and its comment, no space left behind
         if flow:
             if start == end:  # `{b: }`
                 return self._fill_flow_blank(after_colon, spelling.inline)
             return _Edit(start, end, spelling.inline)
-        lead = " " if start == end else ""
+        lead = " " if start == end and spelling.inline else ""
         line_end = _eol(text, end)
         rest = text[end:line_end]
         old_end_column = _width(text[_line_start(text, end):end])
