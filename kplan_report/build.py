@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .loading import Source, missing_actuals
-from .report import Report, build_report
+from .validate.load import Source, missing_actuals
+from .views.outline import Report, build_report
 
 FORMATS = ("pdf", "docx")
 
@@ -72,11 +72,11 @@ def write_atomically(path: Path, write: Callable[[object], None]) -> None:
 def _writer(fmt: str) -> Callable[[Report, object], None]:
     # Imported here so that building only one format does not load the other's libraries.
     if fmt == "pdf":
-        from .pdf import write_pdf
+        from .writers.pdf.writer import write_pdf
 
         return write_pdf
     if fmt == "docx":
-        from .word import write_docx
+        from .writers.docx.writer import write_docx
 
         return write_docx
     raise ValueError(f"unknown format: {fmt}")
@@ -119,7 +119,7 @@ def build(
         return BuildResult([write_output(report, fmt, path) for fmt, path in targets], warnings)
     from concurrent.futures import ProcessPoolExecutor
 
-    from . import pdf
+    from .writers.pdf import writer
 
     import weasyprint  # noqa: F401  (loaded once, before the workers fork)
 

@@ -13,7 +13,7 @@ import pytest
 from kplan_report import build as build_module
 from kplan_report.build import build, output_name, write_atomically
 from kplan_report.cli import main
-from kplan_report.loading import load_source
+from kplan_report.validate.load import load_source
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from PIL import Image
 
-from kplan_report import charts
-from kplan_report.report import Chart, ChartSeries
+from kplan_report.writers import charts
+from kplan_report.views.outline import Chart, ChartSeries
 
 YEARS = [2018, 2019, 2020, 2021]
 SVG = "{http://www.w3.org/2000/svg}"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from kplan_report.cli import COMMANDS, main, make_parser
-from kplan_report.errors import InputError
-from kplan_report.loading import load_source, missing_actuals
+from kplan_report.validate.messages import InputError
+from kplan_report.validate.load import load_source, missing_actuals
 
 
 

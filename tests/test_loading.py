@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from kplan_report.errors import InputError, Problem
-from kplan_report.loading import load_source, missing_actuals
-from kplan_report.yamlio import MAX_FILE_BYTES, MAX_TEXT_CHARS, read_yaml
+from kplan_report.validate.messages import InputError, Problem
+from kplan_report.validate.load import load_source, missing_actuals
+from kplan_report.intake.yamlio import MAX_FILE_BYTES, MAX_TEXT_CHARS, read_yaml
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from kplan_report import pdf
-from kplan_report.loading import load_source
-from kplan_report.report import Report, build_report
+from kplan_report.writers.pdf import writer
+from kplan_report.validate.load import load_source
+from kplan_report.views.outline import Report, build_report
 
 from pdf_structure import PdfStructure, squash
 

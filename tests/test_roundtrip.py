@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kplan_report.errors import InputError
 from kplan_report.intake.roundtrip import Change, Status, plan_changes, write_changes
-from kplan_report.loading import load_source
-from kplan_report.yamlio import read_yaml
+from kplan_report.intake.yamlio import read_yaml
+from kplan_report.validate.load import load_source
+from kplan_report.validate.messages import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "source"

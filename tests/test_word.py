@@ -1,4 +1,4 @@
-"""The Word draft (kplan_report.word): structure, fonts, fields, repeatability, and a real consumer.
+"""The Word draft (kplan_report.writers.docx.writer): structure, fonts, fields, repeatability, and a real consumer.
 
 One DOCX per dataset is built once per module and shared by the tests.  The
 golden files in tests/test_word/ hold the document's structure as YAML
@@ -24,9 +24,9 @@ from lxml import etree
 from pypdf import PdfReader
 
 import docx_structure as ds
-from kplan_report.loading import load_source
-from kplan_report.report import Report, build_report
-from kplan_report.word import (
+from kplan_report.validate.load import load_source
+from kplan_report.views.outline import Report, build_report
+from kplan_report.writers.docx.writer import (
     GOTHIC,
     MINCHO,
     PAGE_HEIGHT,
@@ -263,8 +263,8 @@ def test_a_build_in_another_process_is_byte_identical(built, tmp_path):
     """Another interpreter with another hash seed: no set or dict order may leak into the file."""
     name, source, year = next(d for d in DATASETS if d[0] == built.name)
     target = tmp_path / "again.docx"
-    code = ("import sys; from pathlib import Path; from kplan_report.loading import load_source; "
-            "from kplan_report.report import build_report; from kplan_report.word import write_docx; "
+    code = ("import sys; from pathlib import Path; from kplan_report.validate.load import load_source; "
+            "from kplan_report.views.outline import build_report; from kplan_report.writers.docx.writer import write_docx; "
             "write_docx(build_report(load_source(Path(sys.argv[1])), int(sys.argv[2])), sys.argv[3])")
     subprocess.run([sys.executable, "-c", code, str(source), str(year), str(target)], check=True,
                    env={**os.environ, "PYTHONHASHSEED": "4242"}, timeout=120)

@@ -51,9 +51,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..errors import InputError, Problem
-from ..yamlio import MAX_TEXT_CHARS, Document, describe, display_path, parse_yaml_bytes, read_yaml
+from ..validate.messages import InputError, Problem
 from .scalars import Spelling, Value, spell, spell_key
+from .yamlio import MAX_TEXT_CHARS, Document, describe, display_path, parse_yaml_bytes, read_yaml
 
 # What the reader refuses in a text (yamlio's rule), and lone surrogates, which UTF-8 cannot hold.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
@@ -73,7 +73,7 @@ class Change:
     ``new-year`` writes it): a text deleted in the Word draft, a value
     replaced by a ``not_measured`` reason.  Line breaks are normalised to
     ``\\n`` as the reader does; text the reader would refuse (control
-    characters, more than :data:`~kplan_report.yamlio.MAX_TEXT_CHARS`
+    characters, more than :data:`~kplan_report.intake.yamlio.MAX_TEXT_CHARS`
     characters) raises ``ValueError``: callers check typed input with the
     project's rules first and report it in their own terms.
     """

@@ -1,7 +1,7 @@
 """One value spelled as YAML the way the files in ``source/`` spell values.
 
 The round-trip writer puts each new value into the file as text, so the
-spelling must be one that the project's reader (:mod:`kplan_report.yamlio`,
+spelling must be one that the project's reader (:mod:`.yamlio`,
 PyYAML's YAML 1.1 rules plus the project's own) reads back as exactly that
 value, and one a person editing the file next year recognises:
 
@@ -40,8 +40,8 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, SingleQuotedScalarString
 
-from ..errors import InputError
-from ..yamlio import parse_yaml_bytes
+from ..validate.messages import InputError
+from .yamlio import parse_yaml_bytes
 
 Value = str | int | Decimal | datetime.date
 

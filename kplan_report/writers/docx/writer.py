@@ -55,8 +55,8 @@ from docx.oxml.shape import CT_Inline
 from docx.parts.image import ImagePart
 from lxml import etree
 
-from . import charts
-from .report import (
+from ...writers import charts
+from ...views.outline import (
     IndicatorRow,
     NoteView,
     ObjectiveSection,

@@ -64,7 +64,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem
+from ..validate.messages import InputError, Problem
 
 MAX_FILE_BYTES = 5_000_000
 MAX_TEXT_CHARS = 10_000

@@ -52,10 +52,10 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .japanese import format_number, wareki_year
+from ..text.japanese import format_number, wareki_year
 
 if TYPE_CHECKING:  # only for annotations: charts need the data, not the report builder
-    from .report import Chart, ChartSeries
+    from ..views.outline import Chart, ChartSeries
 
 FONT_FAMILY = "BIZ UDGothic"
 FONT_PACKAGE = "fonts-morisawa-bizud-gothic"

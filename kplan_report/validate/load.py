@@ -34,10 +34,10 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from . import models
-from .errors import InputError, Problem
-from .models import Actuals, Evaluation, MeasureKind, Plan, ProjectRegistry
-from .yamlio import Document, describe, display_path, quote, read_yaml
+from .. import model
+from ..validate.messages import InputError, Problem
+from ..model import Actuals, Evaluation, MeasureKind, Plan, ProjectRegistry
+from ..intake.yamlio import Document, describe, display_path, quote, read_yaml
 
 ACTUALS_DIR = "actuals"
 _YEAR_FILE = re.compile(r"^([0-9]{4})\.yaml$")
@@ -232,13 +232,13 @@ def validate_model(doc: Document, model: type[BaseModel], problems: list[Problem
 
 
 _ID_EXAMPLES = {
-    models.ID_GOAL: "G1",
-    models.ID_OBJECTIVE: "G1.2",
-    models.ID_PROMOTION_ITEM: "G1.2.3",
-    models.ID_ACTION: "G1.2.3.a01",
-    models.ID_INDICATOR: "G1.2.i1",
-    models.ID_MEASURE: "main",
-    models.ID_PROJECT: "p001",
+    model.ID_GOAL: "G1",
+    model.ID_OBJECTIVE: "G1.2",
+    model.ID_PROMOTION_ITEM: "G1.2.3",
+    model.ID_ACTION: "G1.2.3.a01",
+    model.ID_INDICATOR: "G1.2.i1",
+    model.ID_MEASURE: "main",
+    model.ID_PROJECT: "p001",
 }
 
 _EXPECT_TEXT = "text（文字を入力してください）"
@@ -387,17 +387,17 @@ def drop_unentered(data: Any) -> Any:
     projects = data.get("projects")
     if isinstance(projects, dict):
         data["projects"] = {
-            key: value for key, value in projects.items() if not _all_blank(value, models.ProjectActual.model_fields)
+            key: value for key, value in projects.items() if not _all_blank(value, model.ProjectActual.model_fields)
         }
     items = data.get("promotion_items")
     if isinstance(items, dict):
-        actors = [actor.value for actor in models.RowActor]
+        actors = [actor.value for actor in model.RowActor]
         rows = {key: _drop_blank(value, actors) for key, value in items.items()}
         data["promotion_items"] = {key: value for key, value in rows.items() if value != {}}
     opinions = data.get("opinions")
     if isinstance(opinions, dict):
         opinions = dict(opinions)
-        fields = models.Opinion.model_fields
+        fields = model.Opinion.model_fields
         if _all_blank(opinions.get("overall"), fields):
             opinions.pop("overall", None)
         if isinstance(opinions.get("objectives"), dict):
@@ -414,7 +414,7 @@ def _drop_blank_indicator(value: Any) -> Any:
     value = dict(value)
     measures = value.get("measures")
     if isinstance(measures, dict):
-        fields = models.MeasureActual.model_fields
+        fields = model.MeasureActual.model_fields
         measures = {key: _drop_blank(item, fields) for key, item in measures.items()}
         value["measures"] = {key: item for key, item in measures.items() if item != {}}
     return _drop_blank(value, ("measures", "note"))
@@ -484,7 +484,7 @@ def _check_plan(plan: Plan, doc: Document, problems: list[Problem]) -> None:
         if parent is not None and id(parent) in misplaced:
             misplaced.add(id(node))
         elif parent is not None:
-            prefix = parent.id + (".i" if isinstance(node, models.Indicator) else ".")
+            prefix = parent.id + (".i" if isinstance(node, model.Indicator) else ".")
             if not node.id.startswith(prefix):
                 misplaced.add(id(node))
                 problems.append(
@@ -494,7 +494,7 @@ def _check_plan(plan: Plan, doc: Document, problems: list[Problem]) -> None:
                         f"an ID starting with '{prefix}'（IDが上位の項目と合っていません）",
                     )
                 )
-        if isinstance(node, models.Indicator):
+        if isinstance(node, model.Indicator):
             measure_ids: dict[str, int] = {}
             for mi, measure in enumerate(node.measures):
                 if measure.id in measure_ids:
@@ -530,7 +530,7 @@ def _check_placements(plan: Plan, plan_doc: Document, registry: ProjectRegistry,
             known[project.id] = index
     placed: set[str] = set()
     for node, path, _ in _plan_paths(plan):
-        if not isinstance(node, models.PromotionItem):
+        if not isinstance(node, model.PromotionItem):
             continue
         for index, project_id in enumerate(node.projects):
             if project_id not in known:
@@ -606,9 +606,9 @@ def _check_year(year: int, plan: Plan, doc: Document, problems: list[Problem]) -
 
 
 def _check_actuals(actuals: Actuals, doc: Document, plan: Plan, registry: ProjectRegistry, evaluation: Evaluation, problems: list[Problem]) -> None:
-    indicators = {n.id: n for n, _, _ in _plan_paths(plan) if isinstance(n, models.Indicator)}
-    items = {n.id: n for n, _, _ in _plan_paths(plan) if isinstance(n, models.PromotionItem)}
-    objectives = {n.id for n, _, _ in _plan_paths(plan) if isinstance(n, models.Objective)}
+    indicators = {n.id: n for n, _, _ in _plan_paths(plan) if isinstance(n, model.Indicator)}
+    items = {n.id: n for n, _, _ in _plan_paths(plan) if isinstance(n, model.PromotionItem)}
+    objectives = {n.id for n, _, _ in _plan_paths(plan) if isinstance(n, model.Objective)}
     projects = {p.id for p in registry.projects}
     grades = list(dict.fromkeys(g.code for g in evaluation.project_grades))
 
@@ -665,7 +665,7 @@ def _check_actuals(actuals: Actuals, doc: Document, plan: Plan, registry: Projec
             )
 
 
-def _check_measure(measure: models.Measure, actual: models.MeasureActual, path: tuple, report) -> None:
+def _check_measure(measure: model.Measure, actual: model.MeasureActual, path: tuple, report) -> None:
     if actual.value is not None and actual.not_measured is not None:
         report(path, "both value and not_measured", "either a value or a not_measured reason, not both（実績値と未把握の理由のどちらか一方だけを入力してください）")
     elif actual.value is None and actual.not_measured is None:
@@ -701,7 +701,7 @@ def missing_actuals(source: Source, year: int) -> list[str]:
         return [f"{display}: no actuals for FY{year}（{year}年度の実績がありません）"]
     warnings = []
     for node, _, _ in _plan_paths(source.plan):
-        if isinstance(node, models.Indicator):
+        if isinstance(node, model.Indicator):
             entered = actuals.indicators.get(node.id)
             for measure in node.measures:
                 actual = entered.measures.get(measure.id) if entered else None
@@ -711,13 +711,13 @@ def missing_actuals(source: Source, year: int) -> list[str]:
                         f"missing value or not_measured（実績値が未入力です：{node.name}）"
                     )
     for node, _, _ in _plan_paths(source.plan):
-        if isinstance(node, models.PromotionItem):
+        if isinstance(node, model.PromotionItem):
             entered_rows = actuals.promotion_items.get(node.id, {})
             for row in node.rows:
                 if not entered_rows.get(row.actor):
                     warnings.append(
                         f"{display}: promotion_items.{node.id}.{row.actor.value}: "
-                        f"missing summary（取組状況が未入力です：{node.title}・{models.ROW_ACTOR_LABELS[row.actor]}）"
+                        f"missing summary（取組状況が未入力です：{node.title}・{model.ROW_ACTOR_LABELS[row.actor]}）"
                     )
     for project in source.projects.projects:
         if project.id not in actuals.projects:

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .models import (
+from ..model import (
     Actuals,
     Direction,
     Evaluation,

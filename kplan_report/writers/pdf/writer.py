@@ -42,6 +42,7 @@ the same input gives byte-identical files.
 from __future__ import annotations
 
 import base64
+import importlib.resources
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -49,9 +50,12 @@ from typing import BinaryIO
 
 import jinja2
 
-from .report import ActionLine, Chart, GoalSection, IndicatorTable, PromotionItemView, Report
+from ...views.outline import ActionLine, Chart, GoalSection, IndicatorTable, PromotionItemView, Report
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "report_templates"
+#: The templates: ``report_templates/`` in the repository, installed as the
+#: package ``kplan_report.templates`` (a package-dir mapping in pyproject.toml),
+#: so that a non-editable install has them too.
+TEMPLATE_DIR = Path(str(importlib.resources.files("kplan_report.templates")))
 
 #: WeasyPrint variant: tagged, accessible PDF (public bodies publish these).
 PDF_VARIANT = "pdf/ua-1"
@@ -238,7 +242,7 @@ def status_bars(report: Report) -> list[Bar]:
 
 def chart_uri(chart: Chart) -> str:
     """The indicator's trend chart as an SVG data URI."""
-    from . import charts
+    from ...writers import charts
 
     svg = charts.to_svg(charts.layout(chart, CHART_WIDTH_MM, CHART_HEIGHT_MM, show_title=False))
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")

@@ -14,10 +14,10 @@ import datetime
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from . import __version__
-from .japanese import fiscal_year_label, fiscal_year_short, format_number, format_percent, wareki_date
-from .loading import Source
-from .models import (
+from .. import __version__
+from ..text.japanese import fiscal_year_label, fiscal_year_short, format_number, format_percent, wareki_date
+from ..validate.load import Source
+from ..model import (
     ACTOR_LABELS,
     ROW_ACTOR_LABELS,
     Action,
@@ -28,7 +28,7 @@ from .models import (
     Note,
     Objective,
 )
-from .progress import IndicatorProgress, MeasureProgress, grade_counts, plan_progress, series, status_counts
+from ..compute.progress import IndicatorProgress, MeasureProgress, grade_counts, plan_progress, series, status_counts
 
 MISSING = "未把握"
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import models
-from .japanese import fiscal_year_label
-from .loading import Source
+from .. import model
+from ..text.japanese import fiscal_year_label
+from ..validate.load import Source
 
 PUBLISHER = ["気仙沼市", "気仙沼市社会福祉協議会"]
 
@@ -34,7 +34,7 @@ def new_year_text(source: Source, year: int) -> str:
     add("# 実績値を把握できなかった数値は value を空欄にし，not_measured に理由を書きます。")
     if previous is not None:
         add(f"# 「# {year - 1}: …」は前年度の値です（参考）。")
-    add("# Format: kplan_report/models.py (Actuals).  Check with: kplan-report validate")
+    add("# Format: kplan_report/model.py (Actuals).  Check with: kplan-report validate")
     add(f"fiscal_year: {year}")
     add("status: draft          # draft（案） / final（確定）")
     add(f"report_date:           # 報告日を必ず入力してください（例: {year + 1}-06-30）")
@@ -82,7 +82,7 @@ def new_year_text(source: Source, year: int) -> str:
                 add(f"  # {goal.number}-{objective.number} {item.number} {_one_line(item.title)}")
                 add(f"  {item.id}:")
                 for row in item.rows:
-                    add(_field(row.actor.value, rows.get(row.actor), year, models.ROW_ACTOR_LABELS[row.actor], indent=4))
+                    add(_field(row.actor.value, rows.get(row.actor), year, model.ROW_ACTOR_LABELS[row.actor], indent=4))
     add("")
     add("# 推進委員会の意見と市の対応（任意）")
     add("opinions:")
@@ -98,7 +98,7 @@ def new_year_text(source: Source, year: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def _uses(measure: models.Measure, last: models.MeasureActual | None, name: str) -> bool:
+def _uses(measure: model.Measure, last: model.MeasureActual | None, name: str) -> bool:
     """Whether the measure is reported with ``count`` / ``of`` (as in its baseline, target or last year)."""
     if last is not None and getattr(last, name) is not None:
         return True
@@ -124,7 +124,7 @@ def _plain(value) -> str:
     return _one_line(str(value))
 
 
-def _flow_breakdown(items: list[models.BreakdownItem]) -> str:
+def _flow_breakdown(items: list[model.BreakdownItem]) -> str:
     return "[" + ", ".join(f"{{label: {i.label}, value: {i.value}}}" for i in items) + "]"
 
 

@@ -1,0 +1,1 @@
+"""Writers: each lays the outline out in one format (pdf, docx, ...)."""
