@@ -217,6 +217,18 @@ def read_yaml(path: Path) -> Document:
         raise InputError(
             [Problem(display, 1, "", f"a file that cannot be read ({error.strerror})", "a readable file（ファイルを読み込めません）")]
         ) from None
+    return parse_yaml_bytes(data, path)
+
+
+def parse_yaml_bytes(data: bytes, path: Path) -> Document:
+    """Read the contents ``data`` of the file ``path`` exactly as :func:`read_yaml` reads it.
+
+    The round-trip writer checks the bytes it is about to write with this,
+    so that what it writes is what the loader will read, before anything is
+    written.
+    """
+    path = Path(path)
+    display = display_path(path)
     doc = Document(path=path, display=display, sha256=hashlib.sha256(data).hexdigest())
     text = _decode(data, display)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
