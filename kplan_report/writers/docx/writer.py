@@ -558,7 +558,7 @@ def add_promotion_item_table(document: DocxDocument, block: PromotionItemTable):
         else:
             _cell(tr, widths[0], vmerge="continue", vertical=True, valign="center")
         _cell(tr, widths[1], [_para("TableTextCenter", row.actor)], valign="center")
-        _cell(tr, widths[2], [_para("TableBullet", f"・{a.text}{a.tag}") for a in row.actions])
+        _cell(tr, widths[2], [_para("TableBullet", f"{block.bullet}{a.text}{a.tag}") for a in row.actions])
         _cell(tr, widths[3], [_para("TableText", row.summary or block.no_summary)])
     _Body(document).add(keep_together(tbl))
     return tbl
