@@ -238,6 +238,10 @@ def _context(report: Report, breaks: frozenset[str], continued_only=frozenset())
         indicators_on_new_page={b[len(INDICATOR_BREAK):] for b in breaks if b.startswith(INDICATOR_BREAK)},
         item_tables=lambda item: [part for part in item_parts(item, breaks)
                                   if part.continued or item.id not in continued_only],
+        # the PDF built in parts (parts.py) sets these
+        extra_css=None,
+        toc_pages=None,
+        front=False,
     )
 
 

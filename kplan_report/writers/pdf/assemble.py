@@ -1,0 +1,146 @@
+"""The PDF built in parts: look each part up in the cache, lay out the rest
+(in worker processes when there are some), then the 目次 and the page
+numbers, and join.  :mod:`.parts` says why the parts are independent.
+
+The order of the work: every part but the front one is looked up in the
+cache or laid out (largest first, spread over the executor's processes);
+then the front part (cover and 目次) is laid out here, once the others'
+page counts and anchors give the 目次's page numbers — its own page count
+moves every number, so it is tried with the count it had last time (found
+in the cache) and laid out again if it comes out different; then the
+footer document for the total page count; then the join.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from ...views.outline import Report
+from . import join as joining
+from .cache import PartCache, part_key
+from .parts import PartResult, PartSpec, footer_html, lay_out_footers, lay_out_part, part_html, part_specs
+
+#: The 目次 takes at most this many pages (tried in order when looking for the
+#: front part in the cache).
+MAX_FRONT_PAGES = 8
+
+
+@dataclass
+class Progress:
+    """What the build did, for the terminal, the tests and the benchmark."""
+
+    report: Callable[[str], None] | None = None
+    laid_out: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+
+    def done(self, part: PartResult, total: int) -> None:
+        (self.laid_out if part.layouts else self.cached).append(part.name)
+        if self.report:
+            how = f"laid out ({part.layouts}×)" if part.layouts else "from the cache"
+            self.report(f"PDF part {len(self.laid_out) + len(self.cached)}/{total}: {part.name}, "
+                        f"{part.pages} pages, {how}")
+
+
+def _lay_out_star(args) -> PartResult:
+    report, spec, options = args
+    return lay_out_part(report, spec, options)
+
+
+def _size(report: Report, spec: PartSpec) -> int:
+    return len(part_html(report, spec))
+
+
+def build_pdf(report: Report, cache: PartCache | None = None, executor: Executor | None = None,
+              progress: Progress | None = None, **options) -> bytes:
+    """The report's PDF, built in parts."""
+    progress = progress or Progress()
+    specs = part_specs(report)
+    total = len(specs)
+    body = specs[1:]
+    results: dict[str, PartResult] = {}
+    todo: list[tuple[PartSpec, str | None]] = []
+    for spec in body:
+        key = part_key(part_html(report, spec), options) if cache else None
+        hit = cache.get(key) if cache else None
+        if hit is not None and hit.name == spec.name:
+            results[spec.name] = hit
+            progress.done(hit, total)
+        else:
+            todo.append((spec, key))
+    todo.sort(key=lambda job: -_size(report, job[0]))
+    run = executor.map if executor else map
+    for (spec, key), part in zip(todo, run(_lay_out_star, [(report, spec, options) for spec, _ in todo])):
+        if cache:
+            cache.put(key, part)
+        results[spec.name] = part
+        progress.done(part, total)
+    ordered = [results[spec.name] for spec in body]
+
+    front = _front(report, specs[0], ordered, cache, options)
+    progress.done(front, total)
+    parts = [front] + ordered
+    pages = sum(p.pages for p in parts)
+    footers = _footers(pages, cache, options)
+    return joining.join(parts, footers)
+
+
+def _toc_pages(report: Report, parts: list[PartResult], front_pages: int) -> dict[str, int]:
+    """The page number (1-based, in the joined document) of every 目次 entry."""
+    found: dict[str, int] = {}
+    start = front_pages
+    for part in parts:
+        for name, page in part.anchors.items():
+            found.setdefault(name, start + page + 1)
+        start += part.pages
+    return {e.anchor: found[e.anchor] for e in report.contents}
+
+
+def _front(report: Report, spec: PartSpec, parts: list[PartResult], cache: PartCache | None,
+           options: dict) -> PartResult:
+    tries = {}
+    if cache:
+        for pages in range(1, MAX_FRONT_PAGES + 1):
+            html = part_html(report, spec, toc_pages=_toc_pages(report, parts, pages))
+            key = part_key(html, options)
+            hit = cache.get(key)
+            if hit is not None and hit.pages == pages and hit.name == spec.name:
+                return hit
+            tries[pages] = key
+    guess = 2
+    for _ in range(MAX_FRONT_PAGES):
+        toc = _toc_pages(report, parts, guess)
+        result = lay_out_part(report, spec, options, toc_pages=toc)
+        if cache:
+            cache.put(part_key(part_html(report, spec, toc_pages=toc), options), result)
+        if result.pages == guess:
+            return result
+        guess = result.pages
+    raise RuntimeError("the 目次's page count does not settle")
+
+
+def _footers(pages: int, cache: PartCache | None, options: dict) -> bytes:
+    key = part_key(footer_html(pages), options) if cache else None
+    hit = cache.get(key) if cache else None
+    if hit is not None and hit.name == "footers" and hit.pages == pages:
+        return hit.pdf
+    pdf = lay_out_footers(pages, options)
+    if cache:
+        cache.put(key, PartResult("footers", pdf, pages, {}, [[] for _ in range(pages)]))
+    return pdf
+
+
+def write_pdf(report: Report, target: str | Path | BinaryIO, cache_dir: Path | None = None,
+              executor: Executor | None = None, progress: Progress | None = None, **options) -> None:
+    """Write the report's PDF, built in parts, to ``target`` (a path or a binary file).
+
+    ``cache_dir``: where laid-out parts are kept between builds (None: no
+    cache); ``executor``: worker processes to lay the parts out in."""
+    data = build_pdf(report, PartCache(cache_dir) if cache_dir else None, executor, progress, **options)
+    if hasattr(target, "write"):
+        target.write(data)
+    else:
+        Path(target).write_bytes(data)

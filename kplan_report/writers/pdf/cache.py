@@ -1,0 +1,102 @@
+"""A cache of laid-out parts, in ``build/.cache/pdf/``: only what changed is laid out again.
+
+A part is keyed by the SHA-256 of everything its PDF follows from: its
+first HTML (the splits follow from it), the stylesheet, the WeasyPrint
+options, WeasyPrint's version, and our version with the source of this
+package (a change to the join or the splitting code must not reuse old
+parts).  Fonts are the system's: a changed font file is not seen (``make
+clean`` or ``--no-cache`` after a font upgrade).
+
+An entry is one file ``<key>.part``: a JSON header line (format, key, the
+SHA-256 and size of the PDF, the part's page count, anchors and bookmarks),
+then the PDF.  It is written to a temporary file in the same folder and
+renamed into place, so concurrent builds never see half an entry (two
+builds writing the same key write the same bytes; the last rename wins).
+An entry is trusted only if its header parses, names its own key and the
+PDF's hash matches: anything else — truncated, corrupt, from another
+version or another program — is ignored, laid out again and overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from ... import __version__
+from .parts import PartResult
+from .writer import TEMPLATE_DIR
+
+FORMAT = "kplan-report-pdf-part/1"
+
+#: The modules a part's PDF follows from (not the join: it reads parts, it does not make them).
+PART_MODULES = ("writer.py", "parts.py", "cache.py")
+
+
+@cache
+def _code_digest() -> str:
+    """Our version and the source of the modules that lay a part out."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(Path(__file__).parent / name for name in PART_MODULES):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def _engine_version() -> str:
+    import weasyprint
+
+    return weasyprint.__version__
+
+
+def part_key(html: str, options: dict) -> str:
+    """The cache key of a part laid out from ``html`` with ``options``."""
+    digest = hashlib.sha256()
+    for piece in (FORMAT, _code_digest(), _engine_version(), json.dumps(options, sort_keys=True, default=str),
+                  (TEMPLATE_DIR / "print" / "report.css").read_text("utf-8"), html):
+        data = piece.encode("utf-8")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+class PartCache:
+    """Laid-out parts on disk; ``folder`` is created when the first entry is stored."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.part"
+
+    def get(self, key: str) -> PartResult | None:
+        """The part stored under ``key``, or None if absent or not trustworthy."""
+        try:
+            data = self._path(key).read_bytes()
+            head, _, pdf = data.partition(b"\n")
+            header = json.loads(head)
+            if (header.get("format") != FORMAT or header.get("key") != key or header.get("size") != len(pdf)
+                    or header.get("sha256") != hashlib.sha256(pdf).hexdigest() or not pdf.startswith(b"%PDF-")):
+                return None
+            return PartResult.from_meta(header["meta"], pdf)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def put(self, key: str, part: PartResult) -> None:
+        header = {"format": FORMAT, "key": key, "size": len(part.pdf),
+                  "sha256": hashlib.sha256(part.pdf).hexdigest(), "meta": part.meta()}
+        head = json.dumps(header, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(head + b"\n" + part.pdf)
+            os.replace(tmp, self._path(key))
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
