@@ -33,7 +33,7 @@ from .writer import TEMPLATE_DIR
 FORMAT = "kplan-report-pdf-part/1"
 
 #: The modules a part's PDF follows from (not the join: it reads parts, it does not make them).
-PART_MODULES = ("writer.py", "parts.py", "cache.py")
+PART_MODULES = ("writer.py", "parts.py")
 
 
 @cache
@@ -85,14 +85,32 @@ class PartCache:
             return None
 
     def put(self, key: str, part: PartResult) -> None:
-        header = {"format": FORMAT, "key": key, "size": len(part.pdf),
-                  "sha256": hashlib.sha256(part.pdf).hexdigest(), "meta": part.meta()}
+        self._write(key, part.pdf, part.meta())
+
+    def get_blob(self, key: str) -> bytes | None:
+        """Bytes stored with :meth:`put_blob` (the merged fonts), checked like a part."""
+        try:
+            head, _, data = self._path(key).read_bytes().partition(b"\n")
+            header = json.loads(head)
+            if (header.get("format") != FORMAT or header.get("key") != key or header.get("size") != len(data)
+                    or header.get("sha256") != hashlib.sha256(data).hexdigest()):
+                return None
+            return data
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        self._write(key, data, None)
+
+    def _write(self, key: str, data: bytes, meta: dict | None) -> None:
+        header = {"format": FORMAT, "key": key, "size": len(data),
+                  "sha256": hashlib.sha256(data).hexdigest(), "meta": meta}
         head = json.dumps(header, ensure_ascii=True, separators=(",", ":")).encode("ascii")
         self.folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=self.folder)
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(head + b"\n" + part.pdf)
+                f.write(head + b"\n" + data)
             os.replace(tmp, self._path(key))
         except BaseException:
             try:

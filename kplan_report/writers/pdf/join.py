@@ -124,8 +124,9 @@ def _name_tree(node) -> list:
     return out
 
 
-def join(parts: Sequence[PartResult], footers: bytes | None) -> bytes:
-    """One PDF of ``parts`` (front first), numbered by the ``footers`` document."""
+def join(parts: Sequence[PartResult], footers: bytes | None, blobs=None) -> bytes:
+    """One PDF of ``parts`` (front first), numbered by the ``footers`` document;
+    ``blobs``: where merged fonts are cached (see :func:`.fonts.share_subsets`)."""
     out = pikepdf.new()
     sources = [pikepdf.open(io.BytesIO(part.pdf)) for part in parts]
     front = sources[0]
@@ -210,9 +211,9 @@ def join(parts: Sequence[PartResult], footers: bytes | None) -> bytes:
                 page.add_overlay(out.copy_foreign(footer.as_form_xobject()))
 
     from . import fonts
-    fonts.share_subsets(out)
+    fonts.share_subsets(out, blobs)
 
     buffer = io.BytesIO()
     out.save(buffer, deterministic_id=True, min_version=front.pdf_version,
-             object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()
