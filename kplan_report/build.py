@@ -82,41 +82,58 @@ class BuildResult:
     warnings: list[str]
 
 
+#: Laid-out PDF parts, kept between builds (writers/pdf/cache.py), under the output folder.
+CACHE_DIR = Path(".cache") / "pdf"
+
+
 def build(
     source: Source,
     year: int,
     out_dir: Path = Path("build"),
     formats: tuple[str, ...] = FORMATS,
     parallel: bool = True,
+    cache: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Write ``out_dir/<year>/`` files for ``formats`` from a validated ``source``.
 
-    The caller loads the source (:func:`kplan_report.loading.load_source`),
-    so invalid input fails before anything is written.  With ``parallel`` the work is spread
-    over two worker processes (the machine has two cores): the Word file is
-    written in one, and the PDF's first layout (one 具体的目標 at a time, see
-    :func:`kplan_report.pdf.first_breaks`) in both, while this process waits;
-    then, the workers gone, this process lays out and writes the PDF.  The
-    writers share nothing but the view model.
+    The caller loads the source (:func:`kplan_report.validate.load.load_source`),
+    so invalid input fails before anything is written.  The PDF is built in
+    parts (:mod:`kplan_report.writers.pdf.assemble`), each looked up in
+    ``out_dir/.cache/pdf/`` (unless ``cache`` is false) and laid out only if
+    it changed.  With ``parallel`` the work is spread over two worker
+    processes (the machine has two cores): the Word file is written in one,
+    and the PDF parts to lay out are shared by both; this process then lays
+    out the 目次 and joins.  The writers share nothing but the outline.
+    ``progress`` is called with a line for each part and file done.
     """
+    from .writers.pdf import assemble
+
     warnings = missing_actuals(source, year)
     report = build_report(source, year, build_date_from_env())
     folder = out_dir / str(year)
     targets = [(fmt, folder / output_name(report, fmt)) for fmt in formats]
-    if not parallel or formats == ("docx",):
-        return BuildResult([write_output(report, fmt, path) for fmt, path in targets], warnings)
-    from concurrent.futures import ProcessPoolExecutor
+    cache_dir = out_dir / CACHE_DIR if cache else None
+    steps = assemble.Progress(progress)
 
-    from .writers.pdf import writer as pdf
+    def say(path: Path) -> Path:
+        if progress:
+            progress(f"wrote {path}")
+        return path
+
+    def write_pdf(path: Path, executor=None) -> Path:
+        write_atomically(path, lambda f: assemble.write_pdf(report, f, cache_dir, executor, steps))
+        return say(path)
+
+    if not parallel or formats == ("docx",):
+        files = [write_pdf(path) if fmt == "pdf" else say(write_output(report, fmt, path)) for fmt, path in targets]
+        return BuildResult(files, warnings)
+    from concurrent.futures import ProcessPoolExecutor
 
     import weasyprint  # noqa: F401  (loaded once, before the workers fork)
 
     with ProcessPoolExecutor(max_workers=PROCESSES) as pool:
         others = {fmt: pool.submit(write_output, report, fmt, path) for fmt, path in targets if fmt != "pdf"}
-        first = pdf.first_breaks(report, pool) if "pdf" in formats else None
-        files = {fmt: future.result() for fmt, future in others.items()}
-    # The workers have ended (and given their memory back) before the big layout.
-    for fmt, path in targets:
-        if fmt == "pdf":
-            files[fmt] = write_output(report, fmt, path, first=first)
+        files = {fmt: write_pdf(path, pool) for fmt, path in targets if fmt == "pdf"}
+        files.update({fmt: say(future.result()) for fmt, future in others.items()})
     return BuildResult([files[fmt] for fmt, _ in targets], warnings)

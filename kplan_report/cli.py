@@ -244,6 +244,8 @@ def add_build(subparsers) -> None:
         help="build only this format (repeatable; default: both)",
     )
     parser.add_argument("--serial", action="store_true", help="write the formats one after the other, not in parallel")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="lay out every part of the PDF again (ignore and refill build/.cache/pdf/)")
     parser.set_defaults(run=run_build)
 
 
@@ -258,7 +260,8 @@ def run_build(args: argparse.Namespace) -> int:
             f"create it with: kplan-report new-year {args.year}（{fiscal_year_label(args.year)}の実績ファイルがありません）"
         )
     formats = tuple(dict.fromkeys(args.formats)) if args.formats else FORMATS
-    result = build(source, args.year, args.out, formats, parallel=not args.serial)
+    result = build(source, args.year, args.out, formats, parallel=not args.serial,
+                   cache=not args.no_cache, progress=_progress_printer())
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if result.warnings:
@@ -269,6 +272,23 @@ def run_build(args: argparse.Namespace) -> int:
     for path in result.files:
         print(f"wrote {display_path(path)}")
     return 0
+
+
+def _progress_printer() -> Callable[[str], None] | None:
+    """Progress lines on stderr when it is a terminal (parts laid out, files
+    written), each overwriting the last; nothing when it is not (make logs, CI)."""
+    if not sys.stderr.isatty():
+        return None
+    import time
+
+    start = time.perf_counter()
+
+    def show(line: str) -> None:
+        print(f"\r\033[K[{time.perf_counter() - start:5.1f} s] {line}", end="", file=sys.stderr, flush=True)
+        if line.startswith("wrote"):
+            print(file=sys.stderr)
+
+    return show
 
 
 COMMANDS: list[Callable] = [add_validate, add_new_year, add_schema, add_build]

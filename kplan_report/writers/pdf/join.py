@@ -124,6 +124,32 @@ def _name_tree(node) -> list:
     return out
 
 
+def _number_pages(out: pikepdf.Pdf, footers: bytes, total: int) -> None:
+    """Draw page i of the ``footers`` document over page i, as a form XObject.
+
+    Each page gets its own resource dictionary (WeasyPrint shares one among
+    pages) naming its own form ``/PageNumber``: a fixed name, so that the
+    output does not depend on anything but the input (pikepdf's add_overlay
+    picks fresh names).  The existing content is wrapped in q … Q so that
+    the form is drawn in the page's initial coordinate system."""
+    numbers = pikepdf.open(io.BytesIO(footers))
+    if len(numbers.pages) != total:
+        raise ValueError(f"footer document has {len(numbers.pages)} pages, the parts {total}")
+    for page, footer in zip(out.pages, numbers.pages):
+        content = footer.obj.Contents.read_bytes() if "/Contents" in footer.obj else b""
+        if b"Tj" not in content and b"TJ" not in content:
+            continue  # no number on this page (the cover)
+        form = out.copy_foreign(footer.as_form_xobject())
+        resources = page.obj.get("/Resources", Dictionary())
+        own = Dictionary({key: value for key, value in resources.items()})
+        xobjects = Dictionary({key: value for key, value in resources.get("/XObject", Dictionary()).items()})
+        xobjects[Name("/PageNumber")] = form
+        own.XObject = xobjects
+        page.obj.Resources = own
+        page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
+        page.contents_add(pikepdf.Stream(out, b"\nQ\nq /PageNumber Do Q\n"))
+
+
 def join(parts: Sequence[PartResult], footers: bytes | None, blobs=None) -> bytes:
     """One PDF of ``parts`` (front first), numbered by the ``footers`` document;
     ``blobs``: where merged fonts are cached (see :func:`.fonts.share_subsets`)."""
@@ -203,12 +229,7 @@ def join(parts: Sequence[PartResult], footers: bytes | None, blobs=None) -> byte
         out.trailer.Info = out.copy_foreign(front.trailer.Info)
 
     if footers is not None:
-        numbers = pikepdf.open(io.BytesIO(footers))
-        if len(numbers.pages) != total:
-            raise ValueError(f"footer document has {len(numbers.pages)} pages, the parts {total}")
-        for page, footer in zip(out.pages, numbers.pages):
-            if footer.obj.get("/Contents") is not None and footer.obj.Contents.read_bytes().strip():
-                page.add_overlay(out.copy_foreign(footer.as_form_xobject()))
+        _number_pages(out, footers, total)
 
     from . import fonts
     fonts.share_subsets(out, blobs)
