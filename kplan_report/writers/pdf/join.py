@@ -32,6 +32,7 @@ The output depends only on the parts' bytes (``deterministic_id``).
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Sequence
 
@@ -39,6 +40,39 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from .parts import PartResult
+
+
+_MARKED = re.compile(rb"/\w+\s*<<\s*/MCID\s+\d+\s*>>\s*BDC")
+
+
+def _empty(element) -> bool:
+    kids = element.get("/K")
+    return kids is None or isinstance(kids, pikepdf.Array) and len(kids) == 0
+
+
+def _stand_ins(element) -> bool:
+    """A Div that holds nothing, or only empty Spans: the running-header
+    setter of a part and the 目次's link stand-ins (parts.py), which are
+    laid out but print nothing; the join leaves them out of the tree."""
+    if element.get("/S") != Name.Div:
+        return False
+    kids = element.get("/K")
+    kids = [] if kids is None else list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    return all(isinstance(k, pikepdf.Dictionary) and k.get("/S") == Name.Span and _empty(k) for k in kids)
+
+
+def _prune(kids: pikepdf.Array) -> pikepdf.Array:
+    """``kids`` without stand-ins, at any depth."""
+    out = Array()
+    for kid in kids:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            if _stand_ins(kid):
+                continue
+            inner = kid.get("/K")
+            if isinstance(inner, pikepdf.Array):
+                kid.K = _prune(inner)
+        out.append(kid)
+    return out
 
 
 class _Page:
@@ -140,6 +174,10 @@ def _number_pages(out: pikepdf.Pdf, footers: bytes, total: int) -> None:
         if b"Tj" not in content and b"TJ" not in content:
             continue  # no number on this page (the cover)
         form = out.copy_foreign(footer.as_form_xobject())
+        # WeasyPrint tags a margin box's text as a Span of the footer
+        # document's own structure tree, which is not joined: mark it as
+        # what a page number is, a pagination artifact.
+        form.write(_MARKED.sub(b"/Artifact BMC", form.read_bytes()))
         resources = page.obj.get("/Resources", Dictionary())
         own = Dictionary({key: value for key, value in resources.items()})
         xobjects = Dictionary({key: value for key, value in resources.get("/XObject", Dictionary()).items()})
@@ -175,7 +213,7 @@ def join(parts: Sequence[PartResult], footers: bytes | None, blobs=None) -> byte
         pages = out.pages[start:start + part.pages]
         src_root = src.Root.StructTreeRoot
         src_document = src_root.K[0]
-        kids = src_document.K
+        kids = _prune(src_document.K)
         for kid in kids:
             del kid.P  # not to copy the source's tree along with its elements
         for kid in out.copy_foreign(src.make_indirect(kids)):
