@@ -274,6 +274,30 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- preview
+
+
+def add_preview(subparsers) -> None:
+    parser = subparsers.add_parser("preview", help="serve the year's report as a web page on 127.0.0.1, "
+                                   "updated when a file in source/ is saved")
+    parser.add_argument("--year", type=fiscal_year, required=True, help="the fiscal year, e.g. 2021")
+    _add_source_option(parser)
+    parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default: 8765; 0: any free one)")
+    parser.set_defaults(run=run_preview)
+
+
+def run_preview(args: argparse.Namespace) -> int:
+    from .preview import serve
+
+    if not args.source.is_dir():
+        raise UsageError(f"{display_path(args.source)}: no such folder（フォルダがありません）")
+    try:
+        serve(args.source, args.year, args.port)
+    except OSError as error:
+        raise UsageError(f"cannot serve on 127.0.0.1:{args.port}: {error.strerror}") from None
+    return 0
+
+
 def _progress_printer() -> Callable[[str], None] | None:
     """Progress lines on stderr when it is a terminal (parts laid out, files
     written), each overwriting the last; nothing when it is not (make logs, CI)."""
@@ -291,4 +315,4 @@ def _progress_printer() -> Callable[[str], None] | None:
     return show
 
 
-COMMANDS: list[Callable] = [add_validate, add_new_year, add_schema, add_build]
+COMMANDS: list[Callable] = [add_validate, add_new_year, add_schema, add_build, add_preview]

@@ -1,0 +1,183 @@
+"""``kplan-report preview``: the report as one HTML page on 127.0.0.1, updated on save.
+
+While the year's figures and texts come in, staff want to see an edit at
+once, not after a PDF build.  The preview renders the same outline with the
+same templates as the PDF (:func:`kplan_report.writers.pdf.writer.render_html`:
+the whole report, unpaginated, its tables unsplit), which takes a fraction
+of a second.
+
+A watcher thread looks at the modification times and sizes of the files in
+``source/`` every :data:`POLL_SECONDS`; when one changes it loads, validates
+and renders again at once, so the page is ready before the browser asks.
+The page waits for the next version with a long poll to ``/wait`` (a few
+lines of inline script, nothing loaded from elsewhere) and reloads when it
+comes.  If the files do not validate, the page shows every problem as the
+command line prints it (``file:line: field: found …; expected …``) instead
+of the last good report, which would look current.
+
+Only 127.0.0.1 is served: the preview shows unpublished figures.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+from .validate.messages import InputError, Problem
+
+POLL_SECONDS = 0.05
+#: A long poll returns after this long even if nothing changed (the page asks again).
+WAIT_SECONDS = 25.0
+
+_RELOAD = """<script>
+(function wait() {
+  fetch("/wait?version=%d").then(function (r) { return r.text(); }).then(function (t) {
+    if (t === "changed") { location.reload(); } else { wait(); }
+  }, function () { setTimeout(wait, 1000); });
+})();
+</script>
+"""
+
+_ERROR_PAGE = """<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8"><title>入力データに誤りがあります</title>
+<style>body {{ font-family: sans-serif; margin: 2em; }} li {{ font-family: monospace; margin: .4em 0; }}
+h1 {{ color: #b00020; font-size: 1.3em; }}</style></head>
+<body><h1>入力データに誤りがあります（{count}件）: the report cannot be shown</h1>
+<p>Fix these in <code>{source}</code> and save; this page updates by itself.</p>
+<ul>{items}</ul>
+<p>{summary}</p>
+</body></html>
+"""
+
+
+def render_page(source_dir: Path, year: int) -> str:
+    """The preview page: the report's HTML, or the list of input problems."""
+    from .build import build_date_from_env
+    from .validate.load import load_source
+    from .views.outline import build_report
+    from .writers.pdf.writer import render_html
+
+    try:
+        source = load_source(source_dir)
+        if year not in source.actuals:
+            raise InputError([Problem(f"{source_dir}/actuals/{year}.yaml", 0, "", "no such file",
+                                      f"the year's actuals (kplan-report new-year {year})")])
+        return render_html(build_report(source, year, build_date_from_env()))
+    except InputError as error:
+        problems = [str(p) for p in error.problems]
+        return _ERROR_PAGE.format(count=len(problems), source=html.escape(str(source_dir)),
+                                  items="".join(f"<li>{html.escape(p)}</li>" for p in problems),
+                                  summary=html.escape(error.summary()))
+
+
+def _snapshot(folder: Path) -> tuple:
+    """What changes when a file in ``folder`` is saved, created or removed."""
+    out = []
+    for path in sorted(folder.rglob("*")):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        if path.is_file():
+            out.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
+
+
+class Preview:
+    """The current page and its version, kept up to date by a watcher thread."""
+
+    def __init__(self, source_dir: Path, year: int):
+        self.source_dir = Path(source_dir)
+        self.year = year
+        self.changed = threading.Condition()
+        self.version = 0
+        self.page = render_page(self.source_dir, year)
+        self.rendered_at = time.perf_counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _watch(self) -> None:
+        seen = _snapshot(self.source_dir)
+        while not self._stop.wait(POLL_SECONDS):
+            now = _snapshot(self.source_dir)
+            if now == seen:
+                continue
+            seen = now
+            page = render_page(self.source_dir, self.year)
+            with self.changed:
+                self.page, self.version, self.rendered_at = page, self.version + 1, time.perf_counter()
+                self.changed.notify_all()
+
+    def wait(self, version: int, timeout: float = WAIT_SECONDS) -> bool:
+        """Block until the page is newer than ``version`` (True) or ``timeout`` passes."""
+        with self.changed:
+            return self.changed.wait_for(lambda: self.version != version, timeout)
+
+    def current(self) -> tuple[int, str]:
+        with self.changed:
+            return self.version, self.page
+
+
+def make_server(preview: Preview, port: int = 0) -> ThreadingHTTPServer:
+    """An HTTP server on 127.0.0.1:``port`` (0: any free port) serving ``preview``."""
+    from .writers.pdf.writer import TEMPLATE_DIR
+
+    stylesheet = TEMPLATE_DIR / "print" / "report.css"
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002  (quiet: no line per request)
+            pass
+
+        def _send(self, status: int, body: bytes, kind: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):  # noqa: N802
+            url = urlparse(self.path)
+            if url.path == "/":
+                version, page = preview.current()
+                page = page.replace("</body>", (_RELOAD % version) + "</body>", 1)
+                self._send(200, page.encode("utf-8"), "text/html; charset=utf-8")
+            elif url.path == "/wait":
+                try:
+                    version = int(parse_qs(url.query).get("version", ["0"])[0])
+                except ValueError:
+                    version = -1
+                changed = preview.wait(version)
+                self._send(200, b"changed" if changed else b"same", "text/plain; charset=utf-8")
+            elif url.path == "/print/report.css":
+                self._send(200, stylesheet.read_bytes(), "text/css; charset=utf-8")
+            else:
+                self._send(404, b"not found", "text/plain; charset=utf-8")
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    return server
+
+
+def serve(source_dir: Path, year: int, port: int, say=print) -> None:
+    """Serve the preview until interrupted (Ctrl-C)."""
+    preview = Preview(source_dir, year)
+    server = make_server(preview, port)
+    preview.start()
+    say(f"preview of FY{year} on http://127.0.0.1:{server.server_address[1]}/ "
+        f"(updates when a file in {source_dir} is saved; Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    finally:
+        preview.stop()
+        server.server_close()
