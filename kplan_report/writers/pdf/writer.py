@@ -1,5 +1,12 @@
 """The print-ready PDF: Jinja2 templates (report_templates/) laid out by WeasyPrint.
 
+This module lays the report out as *one* WeasyPrint document
+(:func:`render`, :func:`write_pdf`): the reference that tests/test_pdf.py's
+goldens describe.  The build ships the same report laid out in parts and
+joined (:mod:`.parts`, :mod:`.assemble`), which reuses everything here —
+the templates' context, the table splits, :func:`objective_breaks` — and is
+tested to give the same pages (tests/test_pdf_parts.py).
+
 The templates only lay out the view model (:mod:`kplan_report.report`).  This
 module adds what is about *pages*, which the view model cannot know:
 
