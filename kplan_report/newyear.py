@@ -19,12 +19,12 @@ from . import models
 from .japanese import fiscal_year_label
 from .loading import Source
 
-PUBLISHER = ["気仙沼市", "気仙沼市社会福祉協議会"]
-
 
 def new_year_text(source: Source, year: int) -> str:
     """The contents of ``source/actuals/<year>.yaml`` for a year not yet entered."""
     previous = source.actuals.get(year - 1)
+    info = source.plan.plan
+    actor_labels = source.plan.actor_labels()
     grades = " / ".join(g.code for g in source.evaluation.project_grades)
     out: list[str] = []
     add = out.append
@@ -38,7 +38,7 @@ def new_year_text(source: Source, year: int) -> str:
     add(f"fiscal_year: {year}")
     add("status: draft          # draft（案） / final（確定）")
     add(f"report_date:           # 報告日を必ず入力してください（例: {year + 1}-06-30）")
-    add(f"publisher: [{', '.join(PUBLISHER)}]")
+    add(f"publisher: [{', '.join(info.publishers)}]   # plan.yaml の publishers")
     add("")
     add("indicators:")
     for goal in source.plan.goals:
@@ -82,9 +82,9 @@ def new_year_text(source: Source, year: int) -> str:
                 add(f"  # {goal.number}-{objective.number} {item.number} {_one_line(item.title)}")
                 add(f"  {item.id}:")
                 for row in item.rows:
-                    add(_field(row.actor.value, rows.get(row.actor), year, models.ROW_ACTOR_LABELS[row.actor], indent=4))
+                    add(_field(row.actor, rows.get(row.actor), year, actor_labels[row.actor], indent=4))
     add("")
-    add("# 推進委員会の意見と市の対応（任意）")
+    add(f"# 推進委員会の意見と{info.terms.get('response', info.municipality_kind + 'の対応')}（任意）")
     add("opinions:")
     add("  overall:               # 計画全体")
     add("    opinion:")

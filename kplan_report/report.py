@@ -18,8 +18,6 @@ from . import __version__
 from .japanese import fiscal_year_label, fiscal_year_short, format_number, format_percent, wareki_date
 from .loading import Source
 from .models import (
-    ACTOR_LABELS,
-    ROW_ACTOR_LABELS,
     Action,
     Actuals,
     Indicator,
@@ -29,8 +27,6 @@ from .models import (
     Objective,
 )
 from .progress import IndicatorProgress, MeasureProgress, grade_counts, plan_progress, series, status_counts
-
-MISSING = "未把握"
 
 STATUS_MARKS = {"sample": "サンプルデータ", "draft": "（案）", "final": ""}
 STATUS_NOTICES = {
@@ -319,8 +315,9 @@ class Labels:
 
 @dataclass(frozen=True)
 class Report:
-    title: str  # 第3次気仙沼市地域福祉計画 令和3年度（2021年度）進捗状況報告書
-    plan_title: str
+    title: str  # <the plan's official title> 令和3年度（2021年度）進捗状況報告書
+    plan_title: str  # the official title (cover, metadata)
+    short_title: str  # for running headers
     subtitle: str  # 令和3年度（2021年度）進捗状況報告書
     year: int
     year_label: str  # 令和3年度（2021年度）
@@ -342,21 +339,21 @@ class Report:
 # ---------------------------------------------------------------- building
 
 
-def action_tag(action: Action) -> str:
-    """【市・市社協】 from [city, council]; 【市・市社協等】 with actors_etc; "" without actors."""
+def action_tag(action: Action, labels: dict[str, str]) -> str:
+    """【市・市社協】 from [city, council] and the plan's tag actor ``labels``; 【市・市社協等】 with actors_etc; "" without actors."""
     if not action.actors:
         return ""
     etc = "等" if action.actors_etc else ""
-    return "【" + "・".join(ACTOR_LABELS[a] for a in action.actors) + etc + "】"
+    return "【" + "・".join(labels[a] for a in action.actors) + etc + "】"
 
 
 def _note(note: Note, where: str) -> NoteView:
     return NoteView(note.marker, note.term, note.definition, note.extra, where)
 
 
-def _measure_value(measure: Measure, mp: MeasureProgress, actuals: Actuals | None, indicator_id: str) -> str:
+def _measure_value(measure: Measure, mp: MeasureProgress, actuals: Actuals | None, indicator_id: str, missing: str) -> str:
     if mp.value is None:
-        return MISSING
+        return missing
     entry = actuals.indicators.get(indicator_id) if actuals else None
     actual = entry.measures.get(measure.id) if entry else None
     if measure.kind is MeasureKind.coverage and actual is not None and actual.of is not None:
@@ -368,9 +365,9 @@ def _measure_value(measure: Measure, mp: MeasureProgress, actuals: Actuals | Non
     return text
 
 
-def _year_cell(ip: IndicatorProgress, actuals: Actuals | None) -> str:
+def _year_cell(ip: IndicatorProgress, actuals: Actuals | None, missing: str) -> str:
     return "\n".join(
-        _measure_value(mp.measure, mp, actuals, ip.indicator.id) for mp in ip.measures
+        _measure_value(mp.measure, mp, actuals, ip.indicator.id, missing) for mp in ip.measures
     )
 
 
@@ -401,6 +398,9 @@ class _Builder:
         self.projects = {p.id: p for p in source.projects.projects}
         self.status_labels = {s.key: s.label for s in self.evaluation.indicator_statuses}
         self.grade_labels = {g.code: g.label for g in self.evaluation.project_grades}
+        self.missing = self.status_labels["unknown"]  # 未把握: the scale's word for a value not known
+        self.actor_labels = self.plan.actor_labels()
+        self.tag_labels = self.plan.tag_actor_labels()
         self.years = list(range(self.plan.plan.first_year, year + 1))
         self.progress_by_year = {
             y: plan_progress(self.plan, source.actuals.get(y), y, self.evaluation) for y in self.years
@@ -417,7 +417,7 @@ class _Builder:
         for mp in ip.measures:
             if mp.not_measured:
                 label = f"（{mp.measure.label}）" if len(ip.measures) > 1 else ""
-                notes.append(f"{MISSING}{label}：{mp.not_measured}")
+                notes.append(f"{self.missing}{label}：{mp.not_measured}")
         chart = Chart(
             title=indicator.name,
             years=[self.plan.plan.baseline_year, *self.years],
@@ -443,7 +443,7 @@ class _Builder:
             owner=indicator.owner,
             baseline=indicator.baseline_display,
             values=[
-                _year_cell(self.progress_by_year[y][indicator.id], self.source.actuals.get(y))
+                _year_cell(self.progress_by_year[y][indicator.id], self.source.actuals.get(y), self.missing)
                 for y in self.years
             ],
             target=indicator.target_display,
@@ -458,7 +458,7 @@ class _Builder:
         project = self.projects[project_id]
         actual = self.actuals.projects.get(project_id) if self.actuals else None
         if actual is None:
-            return ProjectRow(project.id, project.name, project.owner, "", "", "未報告", "")
+            return ProjectRow(project.id, project.name, project.owner, "", "", self.evaluation.unreported.label, "")
         return ProjectRow(
             project.id, project.name, project.owner, actual.results,
             actual.grade, self.grade_labels[actual.grade], actual.next_steps,
@@ -471,8 +471,8 @@ class _Builder:
             item_summary = summaries.get(item.id, {})
             rows = [
                 ActorRowView(
-                    actor=ROW_ACTOR_LABELS[row.actor],
-                    actions=[ActionLine(a.id, a.text, action_tag(a)) for a in row.actions],
+                    actor=self.actor_labels[row.actor],
+                    actions=[ActionLine(a.id, a.text, action_tag(a, self.tag_labels)) for a in row.actions],
                     summary=item_summary.get(row.actor, ""),
                 )
                 for row in item.rows
@@ -527,8 +527,7 @@ class _Builder:
         info = self.plan.plan
         period = f"{fiscal_year_label(info.first_year)}～{fiscal_year_label(info.last_year)}"
         position = [
-            f"{info.title}（計画期間：{period}）は，{info.municipality}と{info.municipality}社会福祉協議会が"
-            "協働して地域福祉を推進するための計画です。",
+            *(paragraph.format(period=period) for paragraph in info.position),
             f"本報告書は，計画の{info.chapter}に掲げた推進項目・具体的取組，主な取組・事業及び主な指標について，"
             f"{fiscal_year_label(self.year)}の進捗状況を取りまとめたものです。",
         ]
@@ -561,7 +560,7 @@ class _Builder:
         project_ids = [p.id for p in self.source.projects.projects]
         grades = grade_counts(project_ids, self.actuals, self.evaluation)
         grade_labels = [f"{g.code} {g.label}" if g.code != g.label else g.label
-                        for g in self.evaluation.project_grades] + ["未報告"]
+                        for g in self.evaluation.project_grades] + [self.evaluation.unreported.label]
         grade_values = [grades[g.code] for g in self.evaluation.project_grades] + [grades[None]]
 
         n = len(self.progress)
@@ -630,6 +629,7 @@ class _Builder:
         return Report(
             title=f"{info.title} {subtitle}",
             plan_title=info.title,
+            short_title=info.short_title,
             subtitle=subtitle,
             year=self.year,
             year_label=fiscal_year_label(self.year),

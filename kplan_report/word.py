@@ -905,7 +905,7 @@ def _setup_section(document: DocxDocument, report: Report) -> None:
     cols.set(qn("w:space"), "425")
     section.different_first_page_header_footer = True
 
-    title = f"{report.plan_title} {report.subtitle}{WORD_LABELS['draft']}"
+    title = f"{report.short_title} {report.subtitle}{WORD_LABELS['draft']}"
     mark = report.status_mark if report.status_mark != WORD_LABELS["draft"] else ""
 
     header = section.header._element

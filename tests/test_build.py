@@ -17,6 +17,7 @@ from kplan_report.loading import load_source
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"
+PLAN_ID = "test-welfare"  # tests/fixtures/mini/plan.yaml: plan.id
 
 
 def digest(path: Path) -> str:
@@ -31,10 +32,14 @@ def mini_build(tmp_path_factory) -> Path:
 
 
 def test_build_leaves_exactly_one_pdf_and_one_docx(mini_build):
+    """Named after the plan's id, with the stamp listing them (make report reads it)."""
     files = sorted(p.name for p in (mini_build / "2021").iterdir())
-    assert files == [output_name(2021, "docx"), output_name(2021, "pdf")]
-    assert (mini_build / "2021" / output_name(2021, "pdf")).read_bytes().startswith(b"%PDF-")
-    assert (mini_build / "2021" / output_name(2021, "docx")).read_bytes().startswith(b"PK")
+    assert files == [".built", "test-welfare-2021.docx", "test-welfare-2021.pdf"]
+    assert (mini_build / "2021" / ".built").read_text(encoding="utf-8").splitlines() == [
+        str(mini_build / "2021" / "test-welfare-2021.pdf"), str(mini_build / "2021" / "test-welfare-2021.docx"),
+    ]
+    assert (mini_build / "2021" / output_name(PLAN_ID, 2021, "pdf")).read_bytes().startswith(b"%PDF-")
+    assert (mini_build / "2021" / output_name(PLAN_ID, 2021, "docx")).read_bytes().startswith(b"PK")
 
 
 def test_reports_are_readable_by_others_as_any_new_file(mini_build):
@@ -102,7 +107,7 @@ def test_a_year_with_missing_values_builds_and_warns(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "warning:" in err
     assert "p001" in err  # names what is missing
-    assert (out / "2020" / output_name(2020, "docx")).is_file()
+    assert (out / "2020" / output_name(PLAN_ID, 2020, "docx")).is_file()
 
 
 @pytest.mark.parametrize(

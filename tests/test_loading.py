@@ -55,6 +55,7 @@ def test_mini_fixture_loads(source):
     assert [str(f.path) for f in loaded.files] == [
         "source/plan.yaml",
         "source/projects.yaml",
+        "source/departments.yaml",
         "source/evaluation.yaml",
         "source/actuals/2020.yaml",
         "source/actuals/2021.yaml",
@@ -164,9 +165,9 @@ def test_duplicate_id_in_plan(source):
     assert_names(
         problem,
         "source/plan.yaml",
-        32,
+        48,
         "goals[G1].objectives[G1.1].promotion_items[G1.1.1].rows[1].actions[G1.1.1.a01].id",
-        "'G1.1.1.a01' a second time (first on line 30)",
+        "'G1.1.1.a01' a second time (first on line 46)",
         "unique ID",
     )
 
@@ -176,7 +177,7 @@ def test_project_referenced_but_not_in_registry(source):
     assert_names(
         only_problem(source),
         "source/plan.yaml",
-        156,
+        175,
         "goals[G2].objectives[G2.1].promotion_items[G2.1.1].projects[2]",
         "'p077', which is not in projects.yaml",
     )
@@ -184,7 +185,7 @@ def test_project_referenced_but_not_in_registry(source):
 
 def test_registry_project_never_placed(source):
     edit(source / "plan.yaml", "projects: [p004]", "projects: []")
-    assert_names(only_problem(source), "source/projects.yaml", 11, "projects[p004].id", "no 推進項目 of plan.yaml lists")
+    assert_names(only_problem(source), "source/projects.yaml", 14, "projects[p004].id", "no 推進項目 of plan.yaml lists")
 
 
 @pytest.mark.parametrize(
@@ -294,7 +295,7 @@ def test_file_that_is_not_text(source):
 
 def test_syntax_error_has_its_line(source):
     edit(source / "projects.yaml", "name: 関係団体と連携した福祉講演会の開催", "name: 講演会: 年2回")
-    assert_names(only_problem(source), "source/projects.yaml", 9, "", "': ' inside a value", "quotes")
+    assert_names(only_problem(source), "source/projects.yaml", 11, "", "': ' inside a value", "quotes")
 
 
 def test_tab_indentation(source):
@@ -343,7 +344,7 @@ def test_text_of_the_limit_is_accepted(source):
 
 def test_control_character_typed_in_the_file(source):
     edit(source / "plan.yaml", "title: 防災体制の充実", "title: 防災\x00体制の充実")
-    assert_names(only_problem(source), "source/plan.yaml", 145, "", "U+0000 at column 22", "control characters")
+    assert_names(only_problem(source), "source/plan.yaml", 164, "", "U+0000 at column 22", "control characters")
 
 
 def test_control_character_written_as_escape(source):
