@@ -116,10 +116,19 @@ def check_owners(
 
 class _OwnerCheck:
     def __init__(self, registry: DepartmentRegistry, problems: list[Problem]) -> None:
+        # What is declared twice counts as first declared (the second is reported by check_registry).
         self.problems = problems
-        self.departments = {d.id: d for d in registry.departments}
-        self.by_short = {o.short: o for o in registry.organisations}
-        self.organisations = {o.id: o for o in registry.organisations}
+        self.departments: dict[str, Department] = {}
+        names: set[tuple[str, str]] = set()
+        for department in registry.departments:
+            if department.id not in self.departments and (department.organisation, department.name) not in names:
+                self.departments[department.id] = department
+                names.add((department.organisation, department.name))
+        self.by_short: dict[str, Organisation] = {}
+        self.organisations: dict[str, Organisation] = {}
+        for organisation in registry.organisations:
+            self.by_short.setdefault(organisation.short, organisation)
+            self.organisations.setdefault(organisation.id, organisation)
         self.example = next((d.id for d in registry.departments if d.coordinator), registry.departments[0].id)
 
     def check(self, owner: str, ids: list[str], path: tuple, doc: Document) -> None:

@@ -76,7 +76,9 @@ def check_actors(plan: Plan, doc: Document, problems: list[Problem]) -> None:
             else:
                 first_label[actor.label] = index
 
-    order = {actor.id: index for index, actor in enumerate(plan.actors)}
+    order: dict[str, int] = {}  # a 主体 declared twice counts where it is first declared
+    for index, actor in enumerate(plan.actors):
+        order.setdefault(actor.id, index)
     declared = ", ".join(order)
     tags = [actor.id for actor in plan.tag_actors]
     for item, path in _items(plan):

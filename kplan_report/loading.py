@@ -247,8 +247,10 @@ _ID_EXAMPLES = {
     models.ID_PROMOTION_ITEM: "G1.2.3",
     models.ID_ACTION: "G1.2.3.a01",
     models.ID_INDICATOR: "G1.2.i1",
-    models.ID_MEASURE: "main",
     models.ID_PROJECT: "p001",
+    models.ID_PLAN: "town-welfare-2 (lowercase letters, digits and -)",
+    # measures, actors, organisations and departments share one form
+    models.ID_MEASURE: "main or social_welfare (lowercase letters, digits and _, a letter first)",
 }
 
 _EXPECT_TEXT = "text（文字を入力してください）"
@@ -306,6 +308,9 @@ def _explain(detail: dict, doc: Document, path: tuple, model: type[BaseModel], i
         if isinstance(value, (int, float, Decimal, bool)) or hasattr(value, "isoformat"):
             return found, f"text; put it in quotes, e.g. \"{raw or value}\"（文字として扱うには \"…\" で囲んでください）"
         return found, "text; this item is required（この項目は必須です）" if value is None else _EXPECT_TEXT
+    if kind == "too_long":
+        most = ctx.get("max_length")
+        return found, f"at most {most} item{'s' if most != 1 else ''}（{most}件までです）"
     if kind in ("string_too_short", "too_short"):
         least = ctx.get("min_length", 1)
         if kind == "string_too_short":
@@ -659,7 +664,7 @@ def _check_actuals(actuals: Actuals, doc: Document, plan: Plan, registry: Projec
         if item is None:
             report(path, f"the 推進項目 '{item_id}', which is not in plan.yaml", "a 推進項目 ID of the plan, e.g. G1.1.1（計画にない推進項目IDです）")
             continue
-        actors = [row.actor for row in item.rows]
+        actors = list(dict.fromkeys(row.actor for row in item.rows))
         for actor in rows:
             if actor not in declared_actors:
                 report(
