@@ -538,3 +538,32 @@ def test_ids(plan, registry):
     assert first_seen == [f"p{n:03d}" for n in range(1, len(first_seen) + 1)]
     keys = [(p.name, p.owner) for p in registry.projects]
     assert len(keys) == len(set(keys)), "a project is registered twice"
+
+
+def test_department_choices_the_plan_does_not_print_are_marked():
+    """Where the plan prints only 【市】 (no 課), the chosen department says so in a comment."""
+    inferred = {}
+    for name in ("projects.yaml", "plan.yaml"):
+        lines = (REPO / "source" / name).read_text(encoding="utf-8").splitlines()
+        marked = 0
+        for owner_line, departments_line in zip(lines, lines[1:]):
+            owner = owner_line.strip()
+            if not owner.startswith("owner: "):
+                continue
+            assert departments_line.strip().startswith("departments: ["), owner_line
+            printed = owner.removeprefix("owner: ")
+            city_without_department = "/" not in printed and printed.removesuffix("等").split("・")[0] == "市"
+            assert ("# 担当課: inferred" in departments_line) == city_without_department, departments_line
+            marked += city_without_department
+        inferred[name] = marked
+    # 12 projects 【市・市社協】 and one 【市・市社協等】; 11 indicators 【市】 and 5 【市・市社協】
+    assert inferred == {"projects.yaml": 13, "plan.yaml": 16}
+
+
+def test_every_project_and_indicator_has_departments(plan, registry):
+    with open(REPO / "source" / "departments.yaml", encoding="utf-8") as f:
+        departments = {d["id"] for d in yaml.safe_load(f)["departments"]}
+    indicators = [i for o in objectives(plan) for i in o.indicators]
+    assert (len(registry.projects), len(indicators)) == (131, 28)
+    for owned in [*registry.projects, *indicators]:
+        assert owned.departments and set(owned.departments) <= departments, owned.id
