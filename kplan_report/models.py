@@ -82,7 +82,7 @@ class Actor(Strict):
     """
 
     id: str = Field(pattern=ID_ACTOR)
-    label: str = Field(min_length=1, description="as printed, e.g. 市民, 地域・事業者")
+    label: str = Field(min_length=1, description="as printed, e.g. 個人・家庭")
 
 
 # ---------------------------------------------------------------- plan tree
@@ -195,7 +195,7 @@ class Indicator(Strict):
     id: str = Field(pattern=ID_INDICATOR)
     number: int = Field(ge=1)
     name: str
-    owner: str = Field(description="the tag after the name, e.g. 市, 市社協, 市・市社協")
+    owner: str = Field(description="the tag after the name as printed, e.g. 町, 社協, 町・社協")
     departments: list[str] = Field(default=[], description="IDs of departments.yaml: who reports this indicator")
     baseline_display: str
     target_display: str
@@ -236,7 +236,7 @@ class PlanInfo(Strict):
     id: str = Field(pattern=ID_PLAN, description="ASCII; output files are named <id>-<year>.pdf / .docx")
     title: str = Field(min_length=1, description="the official title, as on the cover")
     short_title: str = Field(min_length=1, description="a shorter title for running headers")
-    municipality: str = Field(min_length=1, description="e.g. 気仙沼市")
+    municipality: str = Field(min_length=1, description="as printed, e.g. 〇〇町")
     municipality_kind: Literal["市", "町", "村"] = Field(description="terms such as 市の対応 are built from it")
     publishers: list[str] = Field(min_length=1, description="the publishing organisations, as on the cover")
     position: list[str] = Field(
@@ -273,7 +273,7 @@ class Project(Strict):
 
     id: str = Field(pattern=ID_PROJECT)
     name: str
-    owner: str = Field(description="as printed in the tag, e.g. 市/学校教育課・子ども家庭課, 市社協")
+    owner: str = Field(description="as printed in the tag, e.g. 町/学校教育課・子ども家庭課, 社協")
     departments: list[str] = Field(default=[], description="IDs of departments.yaml: who runs and reports it")
 
 
@@ -290,8 +290,8 @@ class Organisation(Strict):
     """An organisation that owns projects and indicators (the city, its 社会福祉協議会 …)."""
 
     id: str = Field(pattern=ID_ORGANISATION)
-    name: str = Field(min_length=1, description="full name, e.g. 気仙沼市社会福祉協議会")
-    short: str = Field(min_length=1, description="as owner tags print it, e.g. 市社協 in 【市社協】")
+    name: str = Field(min_length=1, description="full name, e.g. 〇〇町社会福祉協議会")
+    short: str = Field(min_length=1, description="as owner tags print it, e.g. 社協 in 【社協】")
 
 
 class Department(Strict):
