@@ -8,11 +8,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 
 # Debian packages. The report needs Pango/HarfBuzz (WeasyPrint; the subsetter makes
-# PDF writing fast) and the BIZ UD fonts; the tests also read PDFs back with poppler
-# and open the Word file in LibreOffice, a real consumer.
+# PDF writing fast) and the BIZ UD fonts; the tests also read PDFs back with poppler,
+# open the Word file in LibreOffice, a real consumer, and check web pages in Chromium.
 REPORT_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
 	fontconfig fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic
-TEST_APT   := poppler-utils libreoffice-writer
+TEST_APT   := poppler-utils libreoffice-writer chromium
 
 .PHONY: setup setup-test validate report check-year test golden bench bench-floor clean
 
@@ -50,8 +50,21 @@ $(PY):
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $@
 
+# The browser tests' npm packages (axe-core, playwright-core: no browser download; it
+# drives Debian's chromium), exactly as package-lock.json pins them, in node_modules/.
+# The machines come with Node.js 20 and npm; where node is missing, Debian's is installed.
+.stamp-node: package-lock.json
+	@command -v npm >/dev/null || { \
+	    echo "Installing Debian packages nodejs npm"; \
+	    if [ "$$(id -u)" != 0 ]; then echo "error: run as root, or install Node.js 20 and npm first" >&2; exit 1; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+	@node -e 'process.exit(parseInt(process.versions.node) < 20 ? 1 : 0)' || { \
+	    echo "error: the browser tests need Node.js 20 or newer (playwright-core); found $$(node --version)" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
 setup: .stamp-system-report .stamp-venv
-setup-test: setup .stamp-system-test
+setup-test: setup .stamp-system-test .stamp-node
 
 # --- jobs -------------------------------------------------------------------
 
@@ -95,7 +108,7 @@ golden: setup-test
 	@git status --short tests/
 
 clean:
-	rm -rf build .stamp-system-report .stamp-system-test .stamp-venv
+	rm -rf build .stamp-system-report .stamp-system-test .stamp-venv .stamp-node
 
 bench: setup-test
 	$(PY) bench/run.py

@@ -34,9 +34,9 @@ from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
-from kplan_report import pdf
-from kplan_report.loading import load_source
-from kplan_report.report import build_report
+from kplan_report.writers.pdf import writer
+from kplan_report.validate.load import load_source
+from kplan_report.views.outline import build_report
 
 ROOT = Path(__file__).resolve().parents[1]
 STYLESHEET_LINK = '<link rel="stylesheet" href="report.css">'

@@ -161,11 +161,11 @@ def make_report_noop(year: int, runs: int) -> list[float]:
 _DOCX_WRITER = """
 import io, sys, time
 from pathlib import Path
-
 import yaml
-from kplan_report.loading import load_source
-from kplan_report.report import build_report
-from kplan_report.word import write_docx
+
+from kplan_report.validate.load import load_source
+from kplan_report.views.outline import build_report
+from kplan_report.writers.docx.writer import write_docx
 report = build_report(load_source(Path(sys.argv[1])), int(sys.argv[2]))
 start = time.perf_counter()
 write_docx(report, io.BytesIO())

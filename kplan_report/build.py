@@ -1,8 +1,7 @@
 """Build a year's report: load → progress → view model → PDF and Word files.
 
 This is the only module that knows about the output folder.  The writers
-(:mod:`kplan_report.pdf`, :mod:`kplan_report.word`) get a finished view
-model and a file to write into; this module makes sure a reader never sees
+(:mod:`kplan_report.writers`) get the finished outline and a file to write into; this module makes sure a reader never sees
 a half-written report: every file is written to a temporary name in the
 same folder and renamed into place only when complete, so a crash or
 Ctrl-C leaves the last good report where it was.
@@ -17,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .loading import Source, missing_actuals
-from .report import Report, build_report
+from .validate.load import Source, missing_actuals
+from .views.outline import Report, build_report
+from .writers import WRITERS, get_writer
 
-FORMATS = ("pdf", "docx")
+FORMATS = tuple(WRITERS)
 
 #: Worker processes of a parallel build (the machines it runs on have two cores).
 PROCESSES = 2
@@ -31,10 +31,10 @@ PROCESSES = 2
 STAMP = ".built"
 
 
-def output_name(plan_id: str, year: int, fmt: str) -> str:
-    """File name of a report, ``<plan id>-<year>.<fmt>``: ASCII (the plan's id is), so that
-    make, zip tools and mail clients all cope."""
-    return f"{plan_id}-{year}.{fmt}"
+def output_name(report: Report, fmt: str) -> str:
+    """File name of a report: the plan's ASCII id and the year (``<id>-<year>.pdf``),
+    so that make, zip tools and mail clients all cope."""
+    return f"{report.file_stem}.{fmt}"
 
 
 def build_date_from_env() -> datetime.date | None:
@@ -75,21 +75,8 @@ def write_atomically(path: Path, write: Callable[[object], None]) -> None:
         raise
 
 
-def _writer(fmt: str) -> Callable[[Report, object], None]:
-    # Imported here so that building only one format does not load the other's libraries.
-    if fmt == "pdf":
-        from .pdf import write_pdf
-
-        return write_pdf
-    if fmt == "docx":
-        from .word import write_docx
-
-        return write_docx
-    raise ValueError(f"unknown format: {fmt}")
-
-
 def write_output(report: Report, fmt: str, path: Path, **options) -> Path:
-    writer = _writer(fmt)
+    writer = get_writer(fmt)
     write_atomically(path, lambda f: writer(report, f, **options))
     return path
 
@@ -120,14 +107,14 @@ def build(
     warnings = missing_actuals(source, year)
     report = build_report(source, year, build_date_from_env())
     folder = out_dir / str(year)
-    targets = [(fmt, folder / output_name(source.plan.plan.id, year, fmt)) for fmt in formats]
+    targets = [(fmt, folder / output_name(report, fmt)) for fmt in formats]
     if not parallel or formats == ("docx",):
         result = BuildResult([write_output(report, fmt, path) for fmt, path in targets], warnings)
         _stamp(folder, formats, result.files)
         return result
     from concurrent.futures import ProcessPoolExecutor
 
-    from . import pdf
+    from .writers.pdf import writer as pdf
 
     import weasyprint  # noqa: F401  (loaded once, before the workers fork)
 

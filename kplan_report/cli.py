@@ -21,22 +21,22 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from . import models
-from .errors import InputError
-from .japanese import fiscal_year_label
-from .loading import ACTUALS_DIR, Source, load_source, missing_actuals
-from .yamlio import display_path
+from . import model
+from .validate.messages import InputError
+from .text.japanese import fiscal_year_label
+from .validate.load import ACTUALS_DIR, Source, load_source, missing_actuals
+from .intake.yamlio import display_path
 
 DEFAULT_SOURCE = Path("source")
 DEFAULT_SCHEMA_DIR = Path("schema")
 
 # The JSON Schema files written by ``kplan-report schema``: file name → model.
 SCHEMAS = {
-    "plan.schema.json": models.Plan,
-    "projects.schema.json": models.ProjectRegistry,
-    "departments.schema.json": models.DepartmentRegistry,
-    "evaluation.schema.json": models.Evaluation,
-    "actuals.schema.json": models.Actuals,
+    "plan.schema.json": model.Plan,
+    "projects.schema.json": model.ProjectRegistry,
+    "departments.schema.json": model.DepartmentRegistry,
+    "evaluation.schema.json": model.Evaluation,
+    "actuals.schema.json": model.Actuals,
 }
 
 
@@ -193,7 +193,7 @@ def add_new_year(subparsers) -> None:
 
 
 def run_new_year(args: argparse.Namespace) -> int:
-    from .newyear import new_year_text
+    from .intake.newyear import new_year_text
 
     year = args.year
     target = args.source / ACTUALS_DIR / f"{year}.yaml"

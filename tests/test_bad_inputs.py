@@ -74,7 +74,7 @@ def test_pure_python_parser_gives_the_same_messages(tmp_path, monkeypatch, capsy
     """Without libyaml, PyYAML parses in Python; the messages must not change."""
     import yaml
 
-    from kplan_report import yamlio
+    from kplan_report.intake import yamlio
 
     monkeypatch.setattr(yamlio, "_YAML_LOADER", yaml.SafeLoader)
     differ = []

@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 
 from kplan_report import build as build_module
-from kplan_report.build import build, output_name, write_atomically
+from kplan_report.build import build, write_atomically
 from kplan_report.cli import main
-from kplan_report.loading import load_source
+from kplan_report.validate.load import load_source
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini"
-PLAN_ID = "test-welfare"  # tests/fixtures/mini/plan.yaml: plan.id
 
 
 def digest(path: Path) -> str:
@@ -34,12 +33,12 @@ def mini_build(tmp_path_factory) -> Path:
 def test_build_leaves_exactly_one_pdf_and_one_docx(mini_build):
     """Named after the plan's id, with the stamp listing them (make report reads it)."""
     files = sorted(p.name for p in (mini_build / "2021").iterdir())
-    assert files == [".built", "test-welfare-2021.docx", "test-welfare-2021.pdf"]
+    assert files == [".built", "test-mini-2021.docx", "test-mini-2021.pdf"]
     assert (mini_build / "2021" / ".built").read_text(encoding="utf-8").splitlines() == [
-        str(mini_build / "2021" / "test-welfare-2021.pdf"), str(mini_build / "2021" / "test-welfare-2021.docx"),
+        str(mini_build / "2021" / "test-mini-2021.pdf"), str(mini_build / "2021" / "test-mini-2021.docx"),
     ]
-    assert (mini_build / "2021" / output_name(PLAN_ID, 2021, "pdf")).read_bytes().startswith(b"%PDF-")
-    assert (mini_build / "2021" / output_name(PLAN_ID, 2021, "docx")).read_bytes().startswith(b"PK")
+    assert (mini_build / "2021" / "test-mini-2021.pdf").read_bytes().startswith(b"%PDF-")
+    assert (mini_build / "2021" / "test-mini-2021.docx").read_bytes().startswith(b"PK")
 
 
 def test_reports_are_readable_by_others_as_any_new_file(mini_build):
@@ -107,7 +106,7 @@ def test_a_year_with_missing_values_builds_and_warns(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "warning:" in err
     assert "p001" in err  # names what is missing
-    assert (out / "2020" / output_name(PLAN_ID, 2020, "docx")).is_file()
+    assert (out / "2020" / "test-mini-2020.docx").is_file()
 
 
 @pytest.mark.parametrize(

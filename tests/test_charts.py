@@ -8,15 +8,17 @@ import xml.etree.ElementTree as ET
 import pytest
 from PIL import Image
 
-from kplan_report import charts
-from kplan_report.report import Chart, ChartSeries
+from kplan_report.writers import charts
+from kplan_report.views.outline import Chart, ChartSeries
 
 YEARS = [2018, 2019, 2020, 2021]
 SVG = "{http://www.w3.org/2000/svg}"
+# what a report passes as the missing-value and target labels (the scale's and text/labels.py's)
+LABELS = ("未把握", "目標")
 
 
 def one_series(points, target=100.0, unit="％", title="自主防災組織の組織率"):
-    return Chart(title, YEARS, 2023, [ChartSeries(unit, unit, list(zip(YEARS, points)), target)])
+    return Chart(title, YEARS, 2023, [ChartSeries(unit, unit, list(zip(YEARS, points)), target)], *LABELS)
 
 
 def two_series():
@@ -28,6 +30,7 @@ def two_series():
             ChartSeries("地区", "地区", list(zip(YEARS, [14.0, None, 15.0, 16.0])), 16.0),
             ChartSeries("回", "回", list(zip(YEARS, [17.0, None, 20.0, 22.0])), 32.0),
         ],
+        *LABELS,
     )
 
 
@@ -198,6 +201,7 @@ def test_one_of_two_series_missing():
             ChartSeries("地区", "地区", list(zip(YEARS, [14.0, None, 15.0, 16.0])), 16.0),
             ChartSeries("回", "回", list(zip(YEARS, [None] * 4)), None),
         ],
+        *LABELS,
     )
     result = charts.layout(chart, 60, 34)
     assert len(result.panels) == 2 and texts(result).count("未把握") == 1

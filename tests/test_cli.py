@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from kplan_report.cli import COMMANDS, main, make_parser
-from kplan_report.errors import InputError
-from kplan_report.loading import load_source, missing_actuals
+from kplan_report.validate.messages import InputError
+from kplan_report.validate.load import load_source, missing_actuals
 
 
 
@@ -35,7 +35,7 @@ def test_validate_prints_counts_and_completeness(source, capsys):
     lines = out.splitlines()
     assert lines[:7] == [
         "source: OK（入力データに誤りはありません）",
-        "テスト用地域福祉計画 (test-welfare), FY2019–FY2023",
+        "テスト用地域福祉計画 (test-mini), FY2019–FY2023",
         "基本目標 2, 具体的目標 2, 推進項目 3 (7 主体 rows), 具体的取組 10",
         "projects 4 distinct, 5 placements; indicators 6 (7 measures)",
         "departments 5 in 2 organisations (取りまとめ: 社会福祉課)",

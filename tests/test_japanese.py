@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from kplan_report.japanese import (
+from kplan_report.text.japanese import (
     fiscal_year_label,
     fiscal_year_short,
     format_number,

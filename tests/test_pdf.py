@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from kplan_report import pdf
-from kplan_report.loading import load_source
-from kplan_report.report import Report, build_report
+from kplan_report.writers.pdf import writer as pdf
+from kplan_report.validate.load import load_source
+from kplan_report.views.outline import Report, build_report
 
 from pdf_structure import PdfStructure, squash
 
@@ -82,9 +82,7 @@ def tall(tmp_path_factory) -> Built:
 
 
 def _items(report: Report):
-    for goal in report.goals:
-        for objective in goal.objectives:
-            yield from objective.promotion_items
+    yield from report.promotion_items()
 
 
 # ---------------------------------------------------------------- golden
@@ -118,8 +116,9 @@ def test_toc_page_numbers_match_headings(built):
             m = re.match(r"^(.*?)\s*(?:\.\s*){3,}(\d+)$", line.strip())
             if m:
                 entries.append((squash(m.group(1)), int(m.group(2))))
-    goals = built.report.goals
-    expected = 4 + len(goals) + sum(len(g.objectives) for g in goals) + sum(1 for _ in _items(built.report)) + 3
+    r = built.report
+    expected = 4 + len(r.with_role("part")) + len(r.with_role("goal")) + len(r.with_role("objective")) \
+        + len(r.with_role("item"))
     assert len(entries) == expected
     for title, page in entries:
         assert title in bookmarks, title
@@ -163,8 +162,7 @@ def test_item_title_on_every_page_of_its_table(built):
 
 def test_indicator_values_stay_with_their_chart(built):
     """No ＜主な指標＞ row is cut from its chart row (its № cell spans both)."""
-    indicators = [row for goal in built.report.goals for objective in goal.objectives
-                  for row in objective.indicators.rows]
+    indicators = built.report.indicator_rows()
     assert indicators
     for row in indicators:
         values, chart = built.row_pages["i-" + row.id], built.row_pages["ic-" + row.id]
@@ -178,7 +176,7 @@ def test_tall_table_is_continued_on_every_page(tall):
     assert len(pages) >= 3
     assert pages == list(range(pages[0], pages[-1] + 1))
     _assert_titles_on_every_page(tall)
-    cont = squash(pdf.PDF_LABELS["continued"].strip("（）"))  # rotated brackets extract out of order
+    cont = squash(tall.report.labels.continued.strip("（）"))  # rotated brackets extract out of order
     for number in pages[1:]:
         page = tall.structure.pages[number - 1]
         assert cont in squash(page.title_column), number
@@ -223,7 +221,7 @@ def test_page_numbers_in_footer(built):
 
 
 def test_running_header_names_the_goal(built):
-    for goal in built.report.goals:
+    for goal in built.report.with_role("goal"):
         pages = [b["page"] for b in built.structure.bookmarks if b["title"] == goal.heading]
         assert pages
         assert squash(goal.heading) in squash(built.structure.pages[pages[0] - 1].header)
@@ -231,12 +229,10 @@ def test_running_header_names_the_goal(built):
 
 def test_bookmarks_cover_every_heading(built):
     titles = [(b["title"], b["level"]) for b in built.structure.bookmarks]
-    for goal in built.report.goals:
-        assert (goal.heading, 2) in titles
-        for objective in goal.objectives:
-            assert (objective.heading, 3) in titles
-            for item in objective.promotion_items:
-                assert (item.heading, 4) in titles
+    r = built.report
+    for role, level in (("goal", 2), ("objective", 3), ("item", 4)):
+        for section in r.with_role(role):
+            assert (section.heading, level) in titles
 
 
 # ---------------------------------------------------------------- PDF properties

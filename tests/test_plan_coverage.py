@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kplan_report.models import Plan, ProjectRegistry
+from kplan_report.model import Plan, ProjectRegistry
 
 REPO = Path(__file__).resolve().parents[1]
 DUMP = Path(__file__).resolve().parents[2] / "shared" / "plan" / "000_96e336d7c46e6d71.txt"

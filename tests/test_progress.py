@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kplan_report.models import (
+from kplan_report.model import (
     Actuals,
     Evaluation,
     Indicator,
@@ -30,7 +30,7 @@ from kplan_report.models import (
     Quantity,
     Unreported,
 )
-from kplan_report.progress import (
+from kplan_report.compute.progress import (
     actual_value,
     expected_pace,
     grade_counts,

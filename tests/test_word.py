@@ -1,4 +1,4 @@
-"""The Word draft (kplan_report.word): structure, fonts, fields, repeatability, and a real consumer.
+"""The Word draft (kplan_report.writers.docx.writer): structure, fonts, fields, repeatability, and a real consumer.
 
 One DOCX per dataset is built once per module and shared by the tests.  The
 golden files in tests/test_word/ hold the document's structure as YAML
@@ -24,9 +24,10 @@ from lxml import etree
 from pypdf import PdfReader
 
 import docx_structure as ds
-from kplan_report.loading import load_source
-from kplan_report.report import Report, build_report
-from kplan_report.word import (
+from kplan_report.validate.load import load_source
+from kplan_report.views.blocks import Text
+from kplan_report.views.outline import Report, build_report
+from kplan_report.writers.docx.writer import (
     GOTHIC,
     MINCHO,
     PAGE_HEIGHT,
@@ -71,7 +72,7 @@ def built(request, tmp_path_factory) -> Built:
 
 
 def promotion_items(report: Report):
-    return [item for g in report.goals for o in g.objectives for item in o.promotion_items]
+    return report.promotion_items()
 
 
 def promotion_item_tables(built: Built):
@@ -161,7 +162,7 @@ def test_headings_are_the_builtin_styles_with_the_report_outline(built):
     names = built.docx.style_names()
     assert {names[f"Heading{n}"] for n in (1, 2, 3, 4)} == {f"heading {n}" for n in (1, 2, 3, 4)}
     r = built.report
-    expected = [(2, g.heading) for g in r.goals] + [(3, o.heading) for g in r.goals for o in g.objectives]
+    expected = [(2, g.heading) for g in r.with_role("goal")] + [(3, o.heading) for o in r.with_role("objective")]
     expected += [(4, i.heading) for i in promotion_items(r)]
     for entry in expected:
         assert entry in outline
@@ -174,11 +175,11 @@ def test_headings_are_the_builtin_styles_with_the_report_outline(built):
 
 def test_toc_field_lists_every_heading_and_can_be_updated(built):
     toc = [f for f in ds.fields(built.docx.body) if f["instr"].startswith("TOC")]
-    assert len(toc) == 1 and toc[0]["instr"] == 'TOC \\o "1-3" \\h \\z \\u'
+    assert len(toc) == 1 and toc[0]["instr"] == 'TOC \\o "1-4" \\h \\z \\u'
     entries = ds.toc_entries(built.docx)
-    outline = [(lvl, text) for lvl, text in ds.headings(built.docx) if lvl <= 3]
+    outline = [(lvl, text) for lvl, text in ds.headings(built.docx) if lvl <= 4]
     assert [(int(style[-1]), text) for style, text in entries] == outline
-    assert {style for style, _ in entries} <= {"toc 1", "toc 2", "toc 3"}
+    assert {style for style, _ in entries} <= {"toc 1", "toc 2", "toc 3", "toc 4"}
     # each entry links to a bookmark on its heading
     bookmarks = {b.get(ds.w("name")) for b in built.docx.body.iter(ds.w("bookmarkStart"))}
     anchors = [h.get(ds.w("anchor")) for h in built.docx.body.iter(ds.w("hyperlink"))]
@@ -263,8 +264,8 @@ def test_a_build_in_another_process_is_byte_identical(built, tmp_path):
     """Another interpreter with another hash seed: no set or dict order may leak into the file."""
     name, source, year = next(d for d in DATASETS if d[0] == built.name)
     target = tmp_path / "again.docx"
-    code = ("import sys; from pathlib import Path; from kplan_report.loading import load_source; "
-            "from kplan_report.report import build_report; from kplan_report.word import write_docx; "
+    code = ("import sys; from pathlib import Path; from kplan_report.validate.load import load_source; "
+            "from kplan_report.views.outline import build_report; from kplan_report.writers.docx.writer import write_docx; "
             "write_docx(build_report(load_source(Path(sys.argv[1])), int(sys.argv[2])), sys.argv[3])")
     subprocess.run([sys.executable, "-c", code, str(source), str(year), str(target)], check=True,
                    env={**os.environ, "PYTHONHASHSEED": "4242"}, timeout=120)
@@ -284,9 +285,9 @@ def test_zip_entries_have_fixed_order_and_timestamps(built):
 
 def test_control_characters_are_removed_and_line_breaks_kept(built):
     r = built.report
-    goal = r.goals[0]
     bad = "制御\x00文字\x07と\x1bエスケープ\r\n二行目\x0c"
-    report = dataclasses.replace(r, goals=[dataclasses.replace(goal, current_issues=[bad]), *r.goals[1:]])
+    first, *rest = r.sections
+    report = dataclasses.replace(r, sections=[dataclasses.replace(first, content=[Text([bad]), *first.content]), *rest])
     docx = ds.Docx.load(render_docx(report))
     assert "制御文字とエスケープ\n二行目" in ds.all_text(docx)
     assert clean_text("a\tb\nc\x00\x1f\x7f\ud800") == "a\tb\nc"
@@ -304,14 +305,14 @@ def expected_pages(report: Report) -> tuple[int, int]:
     """A plausible page range from the content.
 
     At least: cover, 目次, one page each for chapters 1 and 2, a page for
-    every 基本目標 and 具体的目標 (each starts one), and two for 資料編.  At
+    every 具体的目標 (each starts one; the first of a 基本目標 shares the
+    goal's page), and two for 資料編.  At
     most: that plus one page per 4 具体的取組, per 2 indicators (values, chart)
     and per 6 projects (the real plan needs about half of that).
     """
-    objectives = [o for g in report.goals for o in g.objectives]
-    low = 2 + 2 + len(report.goals) + len(objectives) + 2
+    low = 2 + 2 + len(report.with_role("objective")) + 2
     actions = sum(len(row.actions) for item in promotion_items(report) for row in item.rows)
-    indicators = sum(len(o.indicators.rows) for o in objectives)
+    indicators = len(report.indicator_rows())
     projects = sum(len(item.projects) for item in promotion_items(report))
     high = low + math.ceil(actions / 4) + math.ceil(indicators / 2) + math.ceil(projects / 6)
     return low, high

@@ -1,0 +1,1 @@
+"""Pure computations on the validated model: progress per indicator, counts, series."""

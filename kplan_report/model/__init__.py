@@ -1,0 +1,404 @@
+"""Typed model of the plan, the evaluation method and a year's actuals.
+
+These classes are the contract between the YAML files in ``source/`` and
+everything downstream (progress computation, the report view model, the
+renderers).  They describe *what the plan says*; nothing here computes
+progress or formats output.
+
+Japanese terms stay in the data; the code uses plain English names:
+
+==========================  ===========================
+plan term                   model name
+==========================  ===========================
+基本目標                     ``Goal``
+具体的目標                   ``Objective``
+推進項目                     ``PromotionItem``
+主体 (市民 / 地域・事業者 …)   ``Actor`` (declared) + ``ActorRow``
+具体的取組                   ``Action``
+≪主な取組・事業≫              ``Project`` (registry) + ``PromotionItem.projects``
+＜参考＞                     ``Note``
+＜主な指標＞                  ``Indicator`` / ``Measure``
+==========================  ===========================
+
+ID scheme (ASCII, stored in the data, never derived from position at run
+time, so that actuals survive a reordering of the plan):
+
+* goal ``G1`` … ``G3``; objective ``G1.1``; promotion item ``G1.1.1``;
+* action ``G1.1.1.a01`` (numbered through the item's rows in plan order);
+* indicator ``G1.1.i1`` (the plan's № within its objective);
+* measure: short ASCII name unique within its indicator (``main`` when the
+  indicator has a single measure; e.g. ``districts`` / ``sessions``);
+* project ``p001`` … in order of first appearance in the plan.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ID_GOAL = r"^G[1-9]$"
+ID_OBJECTIVE = r"^G[1-9]\.[1-9]$"
+ID_PROMOTION_ITEM = r"^G[1-9]\.[1-9]\.[1-9][0-9]?$"
+ID_ACTION = r"^G[1-9]\.[1-9]\.[1-9][0-9]?\.a[0-9]{2}$"
+ID_INDICATOR = r"^G[1-9]\.[1-9]\.i[1-9][0-9]?$"
+ID_MEASURE = r"^[a-z][a-z0-9_]*$"
+ID_PROJECT = r"^p[0-9]{3}$"
+ID_PLAN = r"^[a-z0-9][a-z0-9-]*$"
+ID_ACTOR = r"^[a-z][a-z0-9_]*$"
+ID_DEPARTMENT = r"^[a-z][a-z0-9_]*$"
+ID_ORGANISATION = r"^[a-z][a-z0-9_]*$"
+
+#: The most 主体 rows a 推進項目 table can have (the tables are laid out for up to six).
+MAX_ACTORS = 6
+#: The longest plan period, in fiscal years.
+MAX_PERIOD_YEARS = 10
+
+
+class Strict(BaseModel):
+    """Base for every model: unknown keys are errors, not silently dropped.
+
+    City staff edit these files by hand; a misspelt key must be reported,
+    not ignored.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- actors
+
+
+class Actor(Strict):
+    """A 主体 of the plan, declared in ``plan.yaml`` with the label the plan prints.
+
+    Two lists use it: ``actors``, the 主体 rows of every 推進項目 table (市民 /
+    地域・事業者 / 市・市社協 in Kesennuma's plan, 個人・家庭 / 地域 / 行政
+    elsewhere), and ``tag_actors``, the names a 具体的取組 tag is made of
+    (【地域・事業者】 is [community, business]).  Rows, tags and a year's
+    actuals refer to these IDs; the code knows none of them.
+    """
+
+    id: str = Field(pattern=ID_ACTOR)
+    label: str = Field(min_length=1, description="as printed, e.g. 個人・家庭")
+
+
+# ---------------------------------------------------------------- plan tree
+
+
+class Note(Strict):
+    """A ＜参考＞ glossary note: ``※1 term――― definition``.
+
+    ``extra`` holds a sentence the plan prints after the definition that is
+    not part of it (e.g. an as-of remark under an indicator table).
+    """
+
+    marker: str = Field(description="※, ※1, ※2 … as printed; empty when the plan prints none")
+    term: str
+    definition: str
+    extra: str | None = None
+
+
+class Action(Strict):
+    """One 具体的取組 bullet, without its leading ・ and without its tag.
+
+    ``actors`` is the parsed trailing tag (【市・市社協】 → [city, council]),
+    IDs of the plan's ``tag_actors``; empty when the plan prints no tag (the
+    row's 主体 is then implied).
+    ``actors_etc`` is true for a tag ending in 等 (【市・市社協等】).
+    """
+
+    id: str = Field(pattern=ID_ACTION)
+    text: str = Field(min_length=1)
+    actors: list[str] = Field(default=[], description="IDs of the plan's tag_actors")
+    actors_etc: bool = False
+
+
+class ActorRow(Strict):
+    actor: str = Field(description="ID of one of the plan's actors (主体 rows)")
+    actions: list[Action] = Field(min_length=1)
+
+
+class PromotionItem(Strict):
+    """A 推進項目 (①, ②, …) with its 主体 rows, projects and notes."""
+
+    id: str = Field(pattern=ID_PROMOTION_ITEM)
+    number: str = Field(description="circled number as printed: ①, ②, …")
+    title: str
+    rows: list[ActorRow] = Field(min_length=1)
+    projects: list[str] = Field(default=[], description="project IDs, in plan order")
+    notes: list[Note] = []
+
+
+class BreakdownItem(Strict):
+    """One line of a per-institution breakdown such as 幼稚園：6."""
+
+    label: str
+    value: int = Field(ge=0)
+
+
+class Quantity(Strict):
+    """A baseline or target of one measure, machine-readable.
+
+    * ``value``: the number (``0`` for a baseline printed as 未実施).
+    * ``all``: the target is the whole population (全校, 全園・全所・全校);
+      the year's actuals then give the population as ``of``.
+    * ``count`` / ``of`` / ``of_unit``: the parts of a ratio, e.g.
+      54.9%（112/204 自治会） → value 54.9, count 112, of 204, of_unit 自治会.
+    * ``breakdown``: per-institution counts printed with the value.
+    * ``as_of``: an as-of remark printed with the value (H30.11月時点).
+    """
+
+    value: Decimal | None = None
+    all: bool = False
+    count: int | None = Field(default=None, ge=0)
+    of: int | None = Field(default=None, ge=0)
+    of_unit: str | None = None
+    breakdown: list[BreakdownItem] = []
+    as_of: str | None = None
+
+
+class Direction(str, Enum):
+    """Which way the plan wants a measure to go from its baseline to its target."""
+
+    increase = "increase"  # 増やす: target above baseline
+    decrease = "decrease"  # 減らす: target below baseline (e.g. 孤立死の件数)
+    maintain = "maintain"  # 維持する: target equal to baseline
+
+
+class MeasureKind(str, Enum):
+    count = "count"  # a number of people, sessions, districts …
+    percent = "percent"  # a rate in ％
+    coverage = "coverage"  # institutions covered, target: all of them
+
+
+class Measure(Strict):
+    id: str = Field(pattern=ID_MEASURE)
+    label: str | None = Field(default=None, description="shown when an indicator has several measures")
+    kind: MeasureKind
+    unit: str = Field(description="人, 回, 地区, ％ … as printed")
+    direction: Direction
+    baseline: Quantity
+    target: Quantity
+
+
+class Indicator(Strict):
+    """An entry of ＜主な指標＞.
+
+    ``baseline_display`` / ``target_display`` are the cells exactly as the
+    plan prints them (for display); ``measures`` are the same figures in
+    machine-readable form (for computation).
+    """
+
+    id: str = Field(pattern=ID_INDICATOR)
+    number: int = Field(ge=1)
+    name: str
+    owner: str = Field(description="the tag after the name as printed, e.g. 町, 社協, 町・社協")
+    departments: list[str] = Field(default=[], description="IDs of departments.yaml: who reports this indicator")
+    baseline_display: str
+    target_display: str
+    rationale: str = Field(description="目標設定の考え方")
+    measures: list[Measure] = Field(min_length=1)
+
+
+class Objective(Strict):
+    """A 具体的目標 with its 推進項目 and ＜主な指標＞."""
+
+    id: str = Field(pattern=ID_OBJECTIVE)
+    number: int = Field(ge=1)
+    title: str
+    promotion_items: list[PromotionItem] = Field(min_length=1)
+    indicators: list[Indicator] = []
+    indicator_notes: list[Note] = Field(default=[], description="＜参考＞ printed with the indicator table")
+
+
+class Goal(Strict):
+    """A 基本目標 (Ⅰ–Ⅲ) with its narrative and 具体的目標."""
+
+    id: str = Field(pattern=ID_GOAL)
+    number: str = Field(description="Roman numeral as printed: Ⅰ, Ⅱ, Ⅲ")
+    title: str
+    current_issues: list[str] = Field(min_length=1, description="（現状・課題） paragraphs")
+    current_issues_notes: list[Note] = []
+    policy_direction: list[str] = Field(min_length=1, description="（施策の方向性） paragraphs")
+    objectives: list[Objective] = Field(min_length=1)
+
+
+class PlanInfo(Strict):
+    """The plan's identity: everything the report says about whose plan it is.
+
+    Nothing about one city is in the code: the title, the municipality, the
+    publishers and the output file names all come from here.
+    """
+
+    id: str = Field(pattern=ID_PLAN, description="ASCII; output files are named <id>-<year>.pdf / .docx")
+    title: str = Field(min_length=1, description="the official title, as on the cover")
+    short_title: str = Field(min_length=1, description="a shorter title for running headers")
+    municipality: str = Field(min_length=1, description="as printed, e.g. 〇〇町")
+    municipality_kind: Literal["市", "町", "村"] = Field(description="terms such as 市の対応 are built from it")
+    publishers: list[str] = Field(min_length=1, description="the publishing organisations, as on the cover")
+    position: list[str] = Field(
+        min_length=1, description="計画の位置付け paragraphs; {title} and {period} are replaced by the title and the plan period"
+    )
+    first_year: int
+    last_year: int
+    baseline_year: int
+    chapter: str
+    terms: dict[str, str] = Field(default={}, description="overrides of the report's fixed terms, e.g. response: 町の対応")
+
+
+class Plan(Strict):
+    """``source/plan.yaml``."""
+
+    plan: PlanInfo
+    actors: list[Actor] = Field(
+        min_length=1, max_length=MAX_ACTORS, description="the 主体 rows of every 推進項目 table, in printed order"
+    )
+    tag_actors: list[Actor] = Field(default=[], description="the names 具体的取組 tags are made of")
+    goals: list[Goal] = Field(min_length=1)
+
+    def actor_labels(self) -> dict[str, str]:
+        """主体 row ID → label as printed."""
+        return {a.id: a.label for a in self.actors}
+
+    def tag_actor_labels(self) -> dict[str, str]:
+        """Tag actor ID → label as printed."""
+        return {a.id: a.label for a in self.tag_actors}
+
+
+class Project(Strict):
+    """A distinct ≪主な取組・事業≫ entry; placements refer to it by ID."""
+
+    id: str = Field(pattern=ID_PROJECT)
+    name: str
+    owner: str = Field(description="as printed in the tag, e.g. 町/学校教育課・子ども家庭課, 社協")
+    departments: list[str] = Field(default=[], description="IDs of departments.yaml: who runs and reports it")
+
+
+class ProjectRegistry(Strict):
+    """``source/projects.yaml``."""
+
+    projects: list[Project] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- departments
+
+
+class Organisation(Strict):
+    """An organisation that owns projects and indicators (the city, its 社会福祉協議会 …)."""
+
+    id: str = Field(pattern=ID_ORGANISATION)
+    name: str = Field(min_length=1, description="full name, e.g. 〇〇町社会福祉協議会")
+    short: str = Field(min_length=1, description="as owner tags print it, e.g. 社協 in 【社協】")
+
+
+class Department(Strict):
+    """A 担当課: the unit that runs a project or reports an indicator (one workbook each)."""
+
+    id: str = Field(pattern=ID_DEPARTMENT)
+    name: str = Field(min_length=1, description="as owner tags print it, e.g. 社会福祉課 in 【市/社会福祉課】")
+    organisation: str = Field(description="ID of one of the organisations")
+    coordinator: bool = Field(default=False, description="the 取りまとめ division that runs the plan; exactly one")
+
+
+class DepartmentRegistry(Strict):
+    """``source/departments.yaml``."""
+
+    organisations: list[Organisation] = Field(min_length=1)
+    departments: list[Department] = Field(min_length=1)
+
+    def coordinator(self) -> Department:
+        """The 取りまとめ division (validation makes sure there is exactly one)."""
+        return next(d for d in self.departments if d.coordinator)
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+class IndicatorStatus(Strict):
+    key: Literal["achieved", "on_track", "slightly_behind", "behind", "not_achieved", "unknown"]
+    label: str
+    description: str
+
+
+class ProjectGrade(Strict):
+    code: str
+    label: str
+    description: str
+
+
+class Unreported(Strict):
+    """What the report prints for a project whose year has no grade yet."""
+
+    label: str = Field(min_length=1, description="e.g. 未報告")
+    description: str
+
+
+class Evaluation(Strict):
+    """``source/evaluation.yaml``: the rules, printed by the report as they are applied."""
+
+    baseline_year: int
+    target_year: int
+    on_track_ratio: Decimal = Field(description="progress ≥ expected pace × this → 順調")
+    slightly_behind_ratio: Decimal = Field(description="progress ≥ expected pace × this → やや遅れ")
+    indicator_statuses: list[IndicatorStatus]
+    project_grades: list[ProjectGrade]
+    unreported: Unreported
+    method_text: list[str] = Field(description="paragraphs that explain the method in the report")
+
+
+# ---------------------------------------------------------------- actuals
+
+
+class DataStatus(str, Enum):
+    sample = "sample"  # invented example data: every page says サンプルデータ
+    draft = "draft"  # （案）
+    final = "final"
+
+
+class MeasureActual(Strict):
+    """A year's value of one measure, or why there is none."""
+
+    value: Decimal | None = None
+    count: int | None = Field(default=None, ge=0)
+    of: int | None = Field(default=None, ge=0)
+    breakdown: list[BreakdownItem] = []
+    not_measured: str | None = Field(default=None, description="reason the value is missing")
+
+
+class IndicatorActual(Strict):
+    measures: dict[str, MeasureActual]
+    note: str | None = None
+
+
+class ProjectActual(Strict):
+    results: str = Field(description="実施内容・実績")
+    grade: str = Field(description="評価: a code from evaluation.yaml")
+    next_steps: str = Field(description="課題・今後の方向性")
+
+
+class Opinion(Strict):
+    opinion: str = Field(description="推進委員会の意見")
+    response: str = Field(description="市の対応")
+
+
+class Opinions(Strict):
+    overall: Opinion | None = None
+    objectives: dict[str, Opinion] = {}
+
+
+class Actuals(Strict):
+    """``source/actuals/<YEAR>.yaml``."""
+
+    fiscal_year: int
+    status: DataStatus
+    report_date: datetime.date
+    publisher: list[str] = Field(min_length=1)
+    indicators: dict[str, IndicatorActual] = {}
+    projects: dict[str, ProjectActual] = {}
+    promotion_items: dict[str, dict[str, str]] = Field(
+        default={}, description="per 推進項目, a summary of the year per 主体 row (keys: the plan's actor IDs)"
+    )
+    opinions: Opinions = Opinions()

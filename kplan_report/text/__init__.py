@@ -1,0 +1,1 @@
+"""Japanese conventions (和暦, numbers) and the fixed labels of the report."""

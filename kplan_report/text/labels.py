@@ -1,0 +1,142 @@
+"""Every fixed term the report prints, once.
+
+The writers never spell a heading, a column label or a caption themselves:
+they take it from the :class:`Labels` of the report, which the outline
+builds from :data:`DEFAULTS`, the plan's municipality kind and the plan's
+own overrides (``plan.terms`` in ``plan.yaml``).  So a town's report says
+町の対応 where a city's says 市の対応, and a plan that calls its 主体 something
+else says so everywhere at once.
+
+``{kind}`` in a default stands for the municipality kind (市, 町 or 村).
+Labels that the evaluation scale defines (達成, 未把握, 未報告 …) are *not*
+here: they come from ``evaluation.yaml`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+DEFAULTS: dict[str, str] = {
+    # document
+    "report_title": "進捗状況報告書",
+    "final_report_title": "最終評価報告書",
+    "contents": "目次",
+    "draft": "（案）",
+    "sample_mark": "サンプルデータ",
+    "sample_notice": "この報告書の実績値・評価・意見はすべて動作確認用のサンプルデータ（架空の値）であり，公式の数値ではありません。",
+    "draft_notice": "この報告書は案であり，内容は確定していません。",
+    # chapters and sections
+    "chapter1": "第1章 進捗管理の概要",
+    "chapter2": "第2章 総括",
+    "chapter3": "第3章 基本目標別の進捗状況",
+    "appendix": "資料編",
+    "plan_period": "計画の期間と位置付け",
+    "policy_tree": "施策の体系",
+    "evaluation_method": "評価の方法",
+    "status_table": "主な指標の評価区分",
+    "grade_table": "主な取組・事業の評価区分",
+    "indicator_status": "主な指標の評価",
+    "project_grades": "主な取組・事業の評価",
+    "overall_opinion": "推進委員会の意見と{kind}の対応",
+    "objective_opinion": "推進委員会の意見と{kind}の対応",
+    "appendix_indicators": "主な指標の推移（全指標）",
+    "appendix_glossary": "用語解説",
+    "appendix_provenance": "データの出典",
+    "current_issues": "（現状・課題）",
+    "policy_direction": "（施策の方向性）",
+    # the plan's tree
+    "goal": "基本目標",
+    "objective": "具体的目標",
+    "promotion_item": "推進項目",
+    "actor": "主体",
+    "action": "具体的取組",
+    "projects": "≪主な取組・事業≫",
+    "notes": "＜参考＞",
+    "indicators": "＜主な指標＞",
+    # column labels
+    "status": "評価",
+    "criterion": "基準",
+    "grade": "評価",
+    "grade_name": "区分",
+    "status_column": "{year}の取組状況",
+    "no_summary": "―",
+    "project_name": "事業名",
+    "owner": "担当",
+    "results": "実施内容・実績",
+    "next_steps": "課題・今後の方向性",
+    "number": "№",
+    "indicator": "指標項目",
+    "baseline_column": "現状値\n{year}({western})",
+    "target_column": "目標値\n{year}({western})",
+    "year_column": "{year}\n({western})",
+    "progress": "進捗",
+    "evaluation": "評価",
+    "no_progress": "―",
+    "count": "事業数",
+    "total": "合計",
+    "opinion": "推進委員会の意見",
+    "response": "{kind}の対応",
+    "term": "用語",
+    "definition": "解説",
+    "where": "掲載箇所",
+    "input_file": "入力ファイル",
+    "checksum": "SHA-256",
+    "tool_version": "作成ツール",
+    "build_date": "作成日",
+    # page layout (the PDF's continued tables) and figures
+    "continued": "（続き）",
+    "summary_on_previous_page": "（前ページに記載）",
+    "figure": "図",
+    "chart_caption": "{name}の推移",
+    "chart_alt": "グラフ：{name}の推移（{first}～{last}年度の実績値と目標値）",
+    "chart_target": "目標",
+    "status_chart_alt": "グラフ：{name}（{rows}別の件数）",
+    # 第1章 and 第2章 sentences
+    "position": "本報告書は，計画の{chapter}に掲げた推進項目・具体的取組，主な取組・事業及び主な指標について，{year}の進捗状況を取りまとめたものです。",
+    "summary_indicators": "主な指標{n}項目のうち，{good}は{good_count}項目，「{unknown}」は{unknown_count}項目です。",
+    "summary_projects": "主な取組・事業{n}事業のうち，「{grade}」は{count}事業です。",
+}
+
+
+class Labels(Mapping[str, str]):
+    """The report's labels, read as attributes (``labels.response``) or items.
+
+    Built once per report by :func:`make_labels`; immutable.
+    """
+
+    def __init__(self, values: Mapping[str, str]):
+        self._values = dict(values)
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):  # e.g. pickle looking for __setstate__ before _values exists
+            raise AttributeError(name)
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"no label {name!r} (text/labels.py DEFAULTS)") from None
+
+    def __getitem__(self, name: str) -> str:
+        return self._values[name]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def replace(self, **values: str) -> Labels:
+        return Labels({**self._values, **values})
+
+
+def make_labels(kind: str, overrides: Mapping[str, str] | None = None) -> Labels:
+    """The defaults with ``{kind}`` filled in, then the plan's own ``terms``.
+
+    Placeholders other than ``{kind}`` (``{year}``, ``{name}`` …) are left for
+    the outline to fill in where it knows them.
+    """
+    values = {key: text.replace("{kind}", kind) for key, text in DEFAULTS.items()}
+    for key, text in (overrides or {}).items():
+        if key not in DEFAULTS:
+            raise KeyError(key)  # validate/ reports it with its line before a build gets here
+        values[key] = text.replace("{kind}", kind)
+    return Labels(values)

@@ -1,0 +1,1 @@
+"""Loading ``source/`` and checking it, within and across files; the message format."""

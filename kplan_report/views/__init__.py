@@ -1,0 +1,1 @@
+"""The one outline of the report that every writer walks."""

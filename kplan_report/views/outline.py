@@ -1,0 +1,539 @@
+"""The one outline of the report: built once, walked by every writer.
+
+:func:`build_report` turns the validated source and the computed progress
+into a :class:`Report`: the cover facts and an ordered tree of
+:class:`~kplan_report.views.blocks.Section` holding typed blocks.  Every
+decision about the document is taken here, once — the order of the
+chapters, every heading and label (from :mod:`kplan_report.text.labels`,
+the plan's terms and the evaluation scale), the row spans of the 施策の体系,
+the text of a grade cell, the year columns an indicator table shows, figure
+numbers, captions and chart alt text — so that the PDF, the Word draft and
+any later writer cannot drift apart.  Writers only lay the outline out.
+
+The outline of a report::
+
+    第1章 進捗管理の概要        計画の期間と位置付け / 施策の体系 / 評価の方法
+    第2章 総括                  主な指標の評価 / 主な取組・事業の評価 / 推進委員会の意見と市の対応
+    第3章 基本目標別の進捗状況   基本目標 › 具体的目標 › 推進項目 (table, projects, notes);
+                                after a 具体的目標's 推進項目: ＜主な指標＞, notes, opinion
+    資料編                      主な指標の推移（全指標） / 用語解説 / データの出典
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field, replace
+
+from .. import __version__
+from ..compute.progress import IndicatorProgress, MeasureProgress, grade_counts, plan_progress, series, status_counts
+from ..model import Action, Actuals, Indicator, Measure, MeasureKind, Note, Objective
+from ..text.japanese import fiscal_year_label, fiscal_year_short, format_number, format_percent, wareki_date
+from ..text.labels import Labels, make_labels
+from ..validate.load import Source
+from .blocks import (
+    Bar,
+    BarSegment,
+    Cell,
+    Column,
+    ContentsEntry,
+    IndicatorTable,
+    Notes,
+    Opinion,
+    PromotionItemTable,
+    Section,
+    StatusBars,
+    Table,
+    Text,
+    walk,
+)
+from .pieces import (
+    ActionLine,
+    ActorRowView,
+    Chart,
+    ChartSeries,
+    IndicatorRow,
+    NoteView,
+    OpinionView,
+    ProjectRow,
+    PromotionItemView,
+    YearColumn,
+)
+
+#: Year columns an indicator table of 第3章 shows at most (the latest years up
+#: to the report's); the 資料編 shows every year, in tables of this many years.
+YEAR_COLUMNS = 5
+
+#: Sections down to this level are listed in the 目次 (both formats).
+CONTENTS_LEVELS = 4
+
+
+@dataclass(frozen=True)
+class Report:
+    """The cover facts, the 目次 and the outline of one report."""
+
+    title: str  # 第3期…活動計画 令和3年度（2021年度）進捗状況報告書
+    plan_title: str
+    short_title: str  # for running headers
+    subtitle: str  # 令和3年度（2021年度）進捗状況報告書
+    file_stem: str  # <plan id>-<year>: the output files' name
+    year: int
+    year_label: str  # 令和3年度（2021年度）
+    status: str  # sample / draft / final
+    status_mark: str  # サンプルデータ / （案） / ""
+    status_notice: str  # a sentence for the cover; "" when final
+    publisher: list[str]
+    author: str  # publishers joined, for document metadata
+    report_date: str  # 令和4年6月30日
+    report_date_iso: datetime.date
+    tool_version: str
+    contents: list[ContentsEntry]
+    sections: list[Section]
+    labels: Labels
+    warnings: list[str] = field(default_factory=list)
+
+    def with_role(self, role: str) -> list[Section]:
+        """Every section of ``role`` (goal, objective, item …), in document order."""
+        return [s for s in walk(self.sections) if s.role == role]
+
+    def promotion_items(self) -> list[PromotionItemView]:
+        """Every 推進項目, in document order."""
+        return [b.item for s in walk(self.sections) for b in s.blocks if isinstance(b, PromotionItemTable)]
+
+    def indicator_rows(self) -> list[IndicatorRow]:
+        """Every ＜主な指標＞ row of 第3章 (the tables with charts), in document order."""
+        return [r for s in walk(self.sections) for b in s.blocks
+                if isinstance(b, IndicatorTable) and b.charts for r in b.rows]
+
+    def section(self, anchor: str) -> Section:
+        """The section whose heading has id ``anchor`` (e.g. ``obj-G1.1``)."""
+        for section in walk(self.sections):
+            if section.anchor == anchor:
+                return section
+        raise KeyError(anchor)
+
+
+# ---------------------------------------------------------------- small pieces
+
+
+def _fullwidth(number: int) -> str:
+    """具体的目標１: the plan writes these numbers in full-width digits."""
+    return str(number).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+
+
+def _note(note: Note, where: str) -> NoteView:
+    return NoteView(note.marker, note.term, note.definition, note.extra, where)
+
+
+def _year_columns(years: list[int]) -> list[YearColumn]:
+    return [YearColumn(y, fiscal_year_short(y), f"{y}年度") for y in years]
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def grade_text(code: str, label: str) -> str:
+    """The grade cell: code and label on two lines, once (評価困難 has no code of its own)."""
+    return f"{code}\n{label}" if code and code != label else label
+
+
+class _Builder:
+    """Holds what every part of the report needs while it is being built."""
+
+    def __init__(self, source: Source, year: int, build_date: datetime.date):
+        self.source = source
+        self.year = year
+        self.build_date = build_date
+        self.plan = source.plan
+        self.info = source.plan.plan
+        self.evaluation = source.evaluation
+        self.actuals = source.actuals.get(year)
+        self.projects = {p.id: p for p in source.projects.projects}
+        self.status_labels = {s.key: s.label for s in self.evaluation.indicator_statuses}
+        self.grade_labels = {g.code: g.label for g in self.evaluation.project_grades}
+        self.unknown = self.status_labels["unknown"]
+        self.unreported = self.evaluation.unreported.label
+        self.row_labels = {a.id: a.label for a in self.plan.actors}
+        self.tag_labels = {a.id: a.label for a in self.plan.tag_actors}
+        self.years = list(range(self.info.first_year, year + 1))
+        self.progress_by_year = {
+            y: plan_progress(self.plan, source.actuals.get(y), y, self.evaluation) for y in self.years
+        }
+        self.progress = self.progress_by_year[year]
+        info = self.info
+        self.labels: Labels = make_labels(info.municipality_kind, info.terms)
+        L = self.labels
+        self.labels = L.replace(
+            status_column=L.status_column.format(year=fiscal_year_short(year)),
+            baseline_column=L.baseline_column.format(year=fiscal_year_short(info.baseline_year),
+                                                     western=info.baseline_year),
+            target_column=L.target_column.format(year=fiscal_year_short(info.last_year), western=info.last_year),
+        )
+        self.figures = 0
+
+    # -- 第3章 pieces
+
+    def action_tag(self, action: Action) -> str:
+        """【市・市社協】 from [city, council]; 【市・市社協等】 with actors_etc; "" without actors."""
+        if not action.actors:
+            return ""
+        etc = "等" if action.actors_etc else ""
+        return "【" + "・".join(self.tag_labels[a] for a in action.actors) + etc + "】"
+
+    def measure_value(self, measure: Measure, mp: MeasureProgress, actuals: Actuals | None, indicator_id: str) -> str:
+        if mp.value is None:
+            return self.unknown
+        entry = actuals.indicators.get(indicator_id) if actuals else None
+        actual = entry.measures.get(measure.id) if entry else None
+        if measure.kind is MeasureKind.coverage and actual is not None and actual.of is not None:
+            text = f"{format_number(mp.value)}／{format_number(actual.of)}"
+        else:
+            text = format_number(mp.value, measure.unit)
+        if measure.kind is MeasureKind.percent and actual is not None and actual.count is not None and actual.of:
+            text += f"\n（{actual.count}/{actual.of}{measure.baseline.of_unit or ''}）"
+        return text
+
+    def year_cell(self, ip: IndicatorProgress, actuals: Actuals | None) -> str:
+        return "\n".join(self.measure_value(mp.measure, mp, actuals, ip.indicator.id) for mp in ip.measures)
+
+    def progress_cell(self, ip: IndicatorProgress) -> str:
+        lines = []
+        for mp in ip.measures:
+            text = format_percent(mp.progress) if mp.progress is not None else self.labels.no_progress
+            if len(ip.measures) > 1:
+                text = f"{mp.measure.label or mp.measure.unit} {text}"
+            lines.append(text)
+        return "\n".join(lines)
+
+    def indicator_row(self, indicator: Indicator) -> IndicatorRow:
+        L = self.labels
+        ip = self.progress[indicator.id]
+        notes = []
+        if ip.note:
+            notes.append(ip.note)
+        for mp in ip.measures:
+            if mp.not_measured:
+                label = f"（{mp.measure.label}）" if len(ip.measures) > 1 else ""
+                notes.append(f"{self.unknown}{label}：{mp.not_measured}")
+        chart = Chart(
+            title=indicator.name,
+            years=[self.info.baseline_year, *self.years],
+            target_year=self.info.last_year,
+            series=[
+                ChartSeries(
+                    label=m.label or m.unit,
+                    unit=m.unit,
+                    points=[
+                        (y, float(v) if v is not None else None)
+                        for y, v in series(m, self.source.actuals, indicator.id, self.info.baseline_year, self.year)
+                    ],
+                    target=float(mp.target) if mp.target is not None else None,
+                )
+                for m, mp in zip(indicator.measures, ip.measures)
+            ],
+            missing_label=self.unknown,
+            target_label=L.chart_target,
+        )
+        self.figures += 1
+        return IndicatorRow(
+            id=indicator.id,
+            number=indicator.number,
+            name=indicator.name,
+            owner=indicator.owner,
+            baseline=indicator.baseline_display,
+            values=[self.year_cell(self.progress_by_year[y][indicator.id], self.source.actuals.get(y))
+                    for y in self.years],
+            target=indicator.target_display,
+            progress=self.progress_cell(ip),
+            status=self.status_labels[ip.status],
+            status_key=ip.status,
+            notes=notes,
+            chart=chart,
+            figure_label=L.figure,
+            figure=self.figures,
+            caption_text=L.chart_caption.format(name=indicator.name),
+            chart_alt=L.chart_alt.format(name=indicator.name, first=chart.years[0], last=chart.target_year),
+        )
+
+    def indicator_columns(self, years: list[YearColumn]) -> list[str]:
+        L = self.labels
+        return [L.number, L.indicator, L.owner, L.baseline_column,
+                *(L.year_column.format(year=y.wareki, western=y.year) for y in years),
+                L.target_column, L.progress, L.evaluation]
+
+    def indicator_table(self, anchor: str, caption: str, rows: list[IndicatorRow], years: list[int],
+                        charts: bool) -> IndicatorTable:
+        """Rows keep every year's value; the table shows ``years`` of them."""
+        shown = [self.years.index(y) for y in years]
+        rows = [replace(r, values=[r.values[i] for i in shown]) for r in rows]
+        columns = _year_columns(years)
+        return IndicatorTable(anchor, caption, self.indicator_columns(columns), columns, rows, charts)
+
+    def project_row(self, project_id: str) -> ProjectRow:
+        project = self.projects[project_id]
+        actual = self.actuals.projects.get(project_id) if self.actuals else None
+        if actual is None:
+            return ProjectRow(project.id, project.name, project.owner, "", "", self.unreported, "")
+        return ProjectRow(project.id, project.name, project.owner, actual.results,
+                          actual.grade, self.grade_labels[actual.grade], actual.next_steps)
+
+    def projects_table(self, projects: list[ProjectRow]) -> Table:
+        L = self.labels
+        return Table(
+            name="projects",
+            caption=L.projects,
+            columns=[Column(L.project_name, 36), Column(L.owner, 22), Column(L.results),
+                     Column(L.grade, 16, "center", "grade"), Column(L.next_steps)],
+            rows=[[Cell(p.name), Cell(p.owner), Cell(p.results), Cell(grade_text(p.grade, p.grade_label)),
+                   Cell(p.next_steps)] for p in projects],
+        )
+
+    def notes(self, notes: list[NoteView]) -> list[Notes]:
+        return [Notes(self.labels.notes, notes)] if notes else []
+
+    def opinion(self, opinion, caption: str | None) -> Opinion:
+        L = self.labels
+        return Opinion(caption, L.opinion, L.response, OpinionView(opinion.opinion, opinion.response))
+
+    def promotion_item(self, goal_number: str, objective: Objective, item) -> Section:
+        L = self.labels
+        summaries = (self.actuals.promotion_items if self.actuals else {}).get(item.id, {})
+        where = f"{L.goal}{goal_number}-{L.objective}{objective.number}-{item.number}{item.title}"
+        view = PromotionItemView(
+            id=item.id,
+            number=item.number,
+            title=item.title,
+            heading=f"{item.number} {item.title}",
+            vertical_title=f"{item.number}{item.title}",
+            rows=[
+                ActorRowView(
+                    actor=self.row_labels[row.actor],
+                    actions=[ActionLine(a.id, a.text, self.action_tag(a)) for a in row.actions],
+                    summary=summaries.get(row.actor, ""),
+                )
+                for row in item.rows
+            ],
+            projects=[self.project_row(pid) for pid in item.projects],
+            notes=[_note(n, where) for n in item.notes],
+        )
+        content = [PromotionItemTable(view, [L.promotion_item, L.actor, L.action, L.status_column], L.no_summary)]
+        if view.projects:
+            content.append(self.projects_table(view.projects))
+        content += self.notes(view.notes)
+        return Section(4, view.heading, f"item-{item.id}", "item", content)
+
+    def objective(self, goal_number: str, objective: Objective, first: bool) -> Section:
+        L = self.labels
+        content: list = [self.promotion_item(goal_number, objective, item) for item in objective.promotion_items]
+        rows = [self.indicator_row(i) for i in objective.indicators]
+        if rows:
+            content.append(self.indicator_table(f"ind-{objective.id}", L.indicators, rows,
+                                                self.years[-YEAR_COLUMNS:], charts=True))
+        where = f"{L.goal}{goal_number}-{L.objective}{objective.number} 主な指標"
+        content += self.notes([_note(n, where) for n in objective.indicator_notes])
+        if self.actuals and objective.id in self.actuals.opinions.objectives:
+            content.append(self.opinion(self.actuals.opinions.objectives[objective.id], L.objective_opinion))
+        heading = f"{L.objective}{_fullwidth(objective.number)} {objective.title}"
+        return Section(3, heading, f"obj-{objective.id}", "objective", content, new_page=not first)
+
+    def chapter3(self) -> Section:
+        L = self.labels
+        goals = []
+        for n, g in enumerate(self.plan.goals):
+            content: list = [Text([L.current_issues], "subheading"), Text(list(g.current_issues))]
+            content += self.notes([_note(x, f"{L.goal}{g.number}{L.current_issues}") for x in g.current_issues_notes])
+            content += [Text([L.policy_direction], "subheading"), Text(list(g.policy_direction))]
+            content += [self.objective(g.number, o, k == 0) for k, o in enumerate(g.objectives)]
+            goals.append(Section(2, f"{L.goal}{g.number} {g.title}", f"goal-{g.id}", "goal", content,
+                                 new_page=n > 0))
+        return Section(1, L.chapter3, "ch3", "chapter", goals, new_page=True)
+
+    # -- 第1章
+
+    def chapter1(self) -> Section:
+        L = self.labels
+        info = self.info
+        period = f"{fiscal_year_label(info.first_year)}～{fiscal_year_label(info.last_year)}"
+        position = [p.format(title=info.title, period=period) for p in info.position]
+        position.append(L.position.format(chapter=info.chapter, year=fiscal_year_label(self.year)))
+        tree_rows: list[list[Cell]] = []
+        groups = []
+        for g in self.plan.goals:
+            size = sum(max(1, len(o.promotion_items)) for o in g.objectives)
+            groups.append(size)
+            for oi, o in enumerate(g.objectives):
+                items = o.promotion_items or [None]
+                for ii, item in enumerate(items):
+                    goal_cell = Cell(f"{g.number} {g.title}", size) if oi == 0 and ii == 0 else Cell("", 0)
+                    objective_cell = Cell(f"{o.number} {o.title}", len(items)) if ii == 0 else Cell("", 0)
+                    tree_rows.append([goal_cell, objective_cell,
+                                      Cell(f"{item.number} {item.title}" if item else "")])
+        tree = Table("tree", [Column(L.goal, 42, key="goal"), Column(L.objective, 52, key="objective"),
+                             Column(L.promotion_item)],
+                     tree_rows, groups=groups)
+        ev = self.evaluation
+        statuses = Table("method", [Column(L.status, 30, "center"), Column(L.criterion)],
+                         [[Cell(s.label), Cell(s.description)] for s in ev.indicator_statuses],
+                         caption=L.status_table)
+        grades = Table("method", [Column(L.grade, 14, "center"), Column(L.grade_name, 30), Column(L.criterion)],
+                       [[Cell(g.code), Cell(g.label), Cell(g.description)] for g in ev.project_grades],
+                       caption=L.grade_table)
+        return Section(1, L.chapter1, "ch1", "chapter", [
+            Section(2, L.plan_period, "ch1-period", "part", [Text([period], "lead"), Text(position)]),
+            Section(2, L.policy_tree, "ch1-tree", "part", [tree]),
+            Section(2, L.evaluation_method, "ch1-method", "part", [Text(list(ev.method_text)), statuses, grades]),
+        ], new_page=True)
+
+    # -- 第2章
+
+    def chapter2(self) -> Section:
+        L = self.labels
+        keys = [s.key for s in self.evaluation.indicator_statuses]
+        labels = [self.status_labels[k] for k in keys]
+        count_rows, bars = [], []
+        for g in self.plan.goals:
+            ids = [i.id for o in g.objectives for i in o.indicators]
+            counts = status_counts([self.progress[i] for i in ids], self.evaluation)
+            count_rows.append((f"{L.goal}{g.number} {g.title}", [counts[k] for k in keys], len(ids)))
+        total = status_counts(self.progress.values(), self.evaluation)
+        count_rows.append((L.total, [total[k] for k in keys], len(self.progress)))
+        status_table = Table(
+            "counts",
+            [Column(L.goal, 62), *(Column(label, None, "center") for label in labels), Column(L.total, None, "center")],
+            [[Cell(label, emphasis=n == len(count_rows) - 1),
+              *(Cell(str(c), emphasis=n == len(count_rows) - 1) for c in counts),
+              Cell(str(all_), emphasis=n == len(count_rows) - 1)]
+             for n, (label, counts, all_) in enumerate(count_rows)],
+        )
+        bars = StatusBars(
+            alt=L.status_chart_alt.format(name=L.indicator_status, rows=L.goal),
+            bars=[Bar(label, [BarSegment(k, self.status_labels[k], c) for k, c in zip(keys, counts) if c])
+                  for label, counts, _ in count_rows],
+            legend=list(zip(keys, labels)),
+        )
+
+        project_ids = [p.id for p in self.source.projects.projects]
+        grades = grade_counts(project_ids, self.actuals, self.evaluation)
+        grade_rows = [(f"{g.code} {g.label}" if g.code != g.label else g.label, grades[g.code])
+                      for g in self.evaluation.project_grades]
+        grade_rows.append((self.unreported, grades[None]))
+        grade_table = Table(
+            "counts",
+            [Column(L.grade, 62), Column(L.count, None, "center")],
+            [[Cell(label), Cell(str(n))] for label, n in grade_rows]
+            + [[Cell(L.total, emphasis=True), Cell(str(len(project_ids)), emphasis=True)]],
+        )
+        good = "又は".join(f"「{self.status_labels[k]}」" for k in ("achieved", "on_track"))
+        text = Text([
+            L.summary_indicators.format(n=len(self.progress), good=good,
+                                        good_count=total.get("achieved", 0) + total.get("on_track", 0),
+                                        unknown=self.unknown, unknown_count=total.get("unknown", 0)),
+            L.summary_projects.format(n=len(project_ids), grade=grade_rows[0][0], count=grade_rows[0][1]),
+        ])
+        content: list = [
+            text,
+            Section(2, L.indicator_status, "ch2-indicators", "part", [status_table, bars]),
+            Section(2, L.project_grades, "ch2-projects", "part", [grade_table]),
+        ]
+        if self.actuals and self.actuals.opinions.overall:
+            content.append(Section(2, L.overall_opinion, "ch2-opinion", "part",
+                                   [self.opinion(self.actuals.opinions.overall, None)]))
+        return Section(1, L.chapter2, "ch2", "chapter", content, new_page=True)
+
+    # -- 資料編
+
+    def appendix(self, chapter3: Section) -> Section:
+        L = self.labels
+        tables: list = []
+        notes: list[NoteView] = []
+        for goal in chapter3.sections:
+            g = next(x for x in self.plan.goals if f"goal-{x.id}" == goal.anchor)
+            for objective_section, o in zip(goal.sections, g.objectives):
+                rows = [r for b in objective_section.blocks if isinstance(b, IndicatorTable) for r in b.rows]
+                if rows:
+                    for k, years in enumerate(_chunks(self.years, YEAR_COLUMNS)):
+                        tables.append(self.indicator_table(
+                            f"app-ind-{o.id}-{k}",
+                            f"{L.goal}{g.number}-{L.objective}{_fullwidth(o.number)} {o.title}",
+                            rows, years, charts=False))
+        for section in walk([chapter3]):
+            for block in section.blocks:
+                if isinstance(block, Notes):
+                    notes += block.notes
+        # The plan explains some terms (LGBT) in several places: the glossary lists
+        # each explanation once, with every place it is printed.
+        entries: dict[tuple[str, str], NoteView] = {}
+        for note in notes:
+            key = (note.term, note.definition)
+            if key in entries:
+                entries[key] = replace(entries[key], where=f"{entries[key].where}\n{note.where}")
+            else:
+                entries[key] = note
+        glossary = Table(
+            "glossary", [Column(L.term, 45), Column(L.definition), Column(L.where, 45)],
+            [[Cell(n.term), Cell(n.definition + (f"\n{n.extra}" if n.extra else "")), Cell(n.where)]
+             for n in entries.values()],
+            keep=False,
+        )
+        files = Table(
+            "files", [Column(L.input_file, 60), Column(L.checksum, key="hash")],
+            [[Cell(str(f.path)), Cell(f.sha256)] for f in self.source.files if self.reads(f.path)]
+            + [[Cell(L.tool_version), Cell(f"kplan-report {__version__}")],
+               [Cell(L.build_date), Cell(f"{wareki_date(self.build_date)}（{self.build_date.isoformat()}）")]],
+        )
+        return Section(1, L.appendix, "app", "chapter", [
+            Section(2, L.appendix_indicators, "app-indicators", "part", tables),
+            Section(2, L.appendix_glossary, "app-glossary", "part", [glossary], new_page=True),
+            Section(2, L.appendix_provenance, "app-provenance", "part", [files]),
+        ], new_page=True)
+
+    def reads(self, path) -> bool:
+        """Whether this report reads the source file ``path``: every file but
+        the actuals of later years (so a later year's file changes nothing here)."""
+        name = path.name
+        return not (path.parent.name == "actuals" and name[:4].isdigit() and int(name[:4]) > self.year)
+
+    # -- the whole
+
+    def report(self) -> Report:
+        if self.actuals is None:
+            raise ValueError(f"no actuals for fiscal year {self.year}")
+        L = self.labels
+        info = self.info
+        status = self.actuals.status.value
+        subtitle = f"{fiscal_year_label(self.year)}{L.report_title}"
+        chapter3 = self.chapter3()
+        sections = [self.chapter1(), self.chapter2(), chapter3, self.appendix(chapter3)]
+        contents = [ContentsEntry(s.level, s.heading, s.anchor) for s in walk(sections) if s.level <= CONTENTS_LEVELS]
+        return Report(
+            title=f"{info.title} {subtitle}",
+            plan_title=info.title,
+            short_title=info.short_title or info.title,
+            subtitle=subtitle,
+            file_stem=f"{info.id}-{self.year}",
+            year=self.year,
+            year_label=fiscal_year_label(self.year),
+            status=status,
+            status_mark={"sample": L.sample_mark, "draft": L.draft, "final": ""}[status],
+            status_notice={"sample": L.sample_notice, "draft": L.draft_notice, "final": ""}[status],
+            publisher=list(self.actuals.publisher),
+            author="・".join(self.actuals.publisher),
+            report_date=wareki_date(self.actuals.report_date),
+            report_date_iso=self.actuals.report_date,
+            tool_version=__version__,
+            contents=contents,
+            sections=sections,
+            labels=L,
+        )
+
+
+def build_report(source: Source, year: int, build_date: datetime.date | None = None) -> Report:
+    """Build the outline of the report for fiscal ``year``.
+
+    ``build_date`` is printed in the provenance section; it defaults to the
+    actuals' report date so that the same input always gives the same report.
+    """
+    actuals = source.actuals.get(year)
+    if build_date is None and actuals is not None:
+        build_date = actuals.report_date
+    return _Builder(source, year, build_date or datetime.date(year + 1, 3, 31)).report()

@@ -1,0 +1,127 @@
+"""The pieces the outline's blocks hold: finished display strings, no decisions left.
+
+Each piece already holds the printed text (和暦 years, formatted numbers,
+tags such as 【市・市社協】, status labels), so that no writer computes or
+formats anything another writer would have to compute again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """A ＜参考＞ note; ``where`` names the place it belongs to (for the glossary)."""
+
+    marker: str
+    term: str
+    definition: str
+    extra: str | None
+    where: str
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """A 具体的取組 as printed: the sentence and its tag (empty when the plan has none)."""
+
+    id: str
+    text: str
+    tag: str
+
+
+@dataclass(frozen=True)
+class ActorRowView:
+    """One 主体 row of the 推進項目 table."""
+
+    actor: str  # 市民 / 地域・事業者 / 市・市社協
+    actions: list[ActionLine]
+    summary: str  # the year's 取組状況 for this row; "" when none was reported
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    """A ≪主な取組・事業≫ row: the plan's project and the year's evaluation."""
+
+    id: str
+    name: str
+    owner: str
+    results: str
+    grade: str  # code, e.g. A; "" when not reported
+    grade_label: str  # e.g. 計画どおり実施; 未報告 when not reported
+    next_steps: str
+
+
+@dataclass(frozen=True)
+class PromotionItemView:
+    """A 推進項目: the table of 主体 rows, then projects and notes."""
+
+    id: str
+    number: str  # ①
+    title: str  # 福祉教育の推進
+    heading: str  # ① 福祉教育の推進
+    vertical_title: str  # ①福祉教育の推進: the table's title cell, set vertically
+    rows: list[ActorRowView]
+    projects: list[ProjectRow]
+    notes: list[NoteView]
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    label: str  # the measure label (地区, 回) or the indicator's unit
+    unit: str
+    points: list[tuple[int, float | None]]  # (fiscal year, value), baseline year first
+    target: float | None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Data for an indicator's small trend chart: baseline year to report year, plus target."""
+
+    title: str
+    years: list[int]
+    target_year: int
+    series: list[ChartSeries]
+    missing_label: str  # printed where a year has no value (the scale's 未把握)
+    target_label: str  # 目標
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """A row of a ＜主な指標＞ table."""
+
+    id: str
+    number: int
+    name: str
+    owner: str  # 市
+    baseline: str  # as printed in the plan (may hold "\n")
+    values: list[str]  # one display string per fiscal year column (may hold "\n")
+    target: str  # as printed in the plan
+    progress: str  # e.g. 40.0％; "―" when not computable
+    status: str  # label, e.g. 順調
+    status_key: str  # e.g. on_track (for styling)
+    notes: list[str]  # the year's note and reasons for missing values
+    chart: Chart
+    figure_label: str  # 図
+    figure: int  # the chart's figure number, counted through the report
+    caption_text: str  # …の推移
+    chart_alt: str  # the chart's text alternative
+
+    @property
+    def caption(self) -> str:
+        """図1　…の推移"""
+        return f"{self.figure_label}{self.figure}　{self.caption_text}"
+
+
+@dataclass(frozen=True)
+class YearColumn:
+    year: int
+    wareki: str  # 令和3年度
+    western: str  # 2021年度
+
+
+
+@dataclass(frozen=True)
+class OpinionView:
+    opinion: str
+    response: str
