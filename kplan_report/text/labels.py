@@ -100,7 +100,6 @@ DEFAULTS: dict[str, str] = {
     "breadcrumbs": "現在位置",
     "site_pages": "ページ一覧",
     "home": "トップページ",
-    "scroll_hint": "表は横にスクロールできます",
     # open data (build/<year>/data/): CSV columns and their README
     "data_readme_title": "オープンデータ（CSV）",
     "data_readme_intro": "{title}の数値をCSV形式（UTF-8，BOM付き，1行目が列名）で提供します。",
