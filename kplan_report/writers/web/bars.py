@@ -11,6 +11,7 @@ contrast of WCAG AA.
 from __future__ import annotations
 
 import html
+import unicodedata
 
 from ...views.blocks import StatusBars
 from ..charts import FONT_FAMILY
@@ -33,8 +34,7 @@ FONT = 13
 
 
 def _text_width(text: str, size: float) -> float:
-    import unicodedata
-
+    """Full-width characters are one em wide, the others half (as charts.text_width)."""
     return sum(size if unicodedata.east_asian_width(c) in "FWA" else size / 2 for c in text)
 
 
@@ -48,6 +48,7 @@ def _fit(text: str, width: float) -> str:
 
 
 def bars_svg(block: StatusBars, element_id: str) -> str:
+    """The bars as an ``<svg>`` element; ``element_id`` makes its title and desc ids unique."""
     e = html.escape
     plot = WIDTH - LABEL_WIDTH - 10
     top = 8
