@@ -240,13 +240,17 @@ def run_schema(args: argparse.Namespace) -> int:
 
 
 def add_build(subparsers) -> None:
-    parser = subparsers.add_parser("build", help="write the year's report: build/YEAR/*.pdf and *.docx")
+    from .writers import WRITERS
+
+    parser = subparsers.add_parser(
+        "build", help="write the year's report: build/YEAR/*.pdf, *.docx, web/ (the site) and data/ (CSV)")
     parser.add_argument("--year", type=fiscal_year, required=True, help="the fiscal year, e.g. 2021")
     _add_source_option(parser)
     parser.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output folder (default: build)")
     parser.add_argument(
-        "--format", action="append", choices=["pdf", "docx"], dest="formats",
-        help="build only this format (repeatable; default: both)",
+        "--format", action="append", choices=list(WRITERS), dest="formats",
+        help="build only this format: pdf, docx, html (the web site) or csv (open data); "
+             "repeatable; default: all",
     )
     parser.add_argument("--serial", action="store_true", help="write the formats one after the other, not in parallel")
     parser.set_defaults(run=run_build)

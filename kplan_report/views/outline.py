@@ -22,6 +22,7 @@ The outline of a report::
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from dataclasses import dataclass, field, replace
 
 from .. import __version__
@@ -30,6 +31,7 @@ from ..model import Action, Actuals, Indicator, Measure, MeasureKind, Note, Obje
 from ..text.japanese import fiscal_year_label, fiscal_year_short, format_number, format_percent, wareki_date
 from ..text.labels import Labels, make_labels
 from ..validate.load import Source
+from .opendata import OpenData, open_data
 from .blocks import (
     Bar,
     BarSegment,
@@ -90,6 +92,7 @@ class Report:
     sections: list[Section]
     labels: Labels
     warnings: list[str] = field(default_factory=list)
+    open_data: OpenData | None = None  # the tables of build/<year>/data/
 
     def with_role(self, role: str) -> list[Section]:
         """Every section of ``role`` (goal, objective, item …), in document order."""
@@ -235,6 +238,7 @@ class _Builder:
             target_label=L.chart_target,
         )
         self.figures += 1
+        caption = f"{L.figure}{self.figures}　{L.chart_caption.format(name=indicator.name)}"
         return IndicatorRow(
             id=indicator.id,
             number=indicator.number,
@@ -253,7 +257,24 @@ class _Builder:
             figure=self.figures,
             caption_text=L.chart_caption.format(name=indicator.name),
             chart_alt=L.chart_alt.format(name=indicator.name, first=chart.years[0], last=chart.target_year),
+            chart_table=self.chart_table(chart, L.chart_data.format(caption=caption)),
         )
+
+    def chart_table(self, chart: Chart, caption: str) -> Table:
+        """年度 | each series' value (missing ones as the scale's 未把握), then the target row."""
+        L = self.labels
+        several = len(chart.series) > 1
+        columns = [Column(L.fiscal_year, 48)] + [Column(s.label if several else L.chart_value, None, "right")
+                                                 for s in chart.series]
+
+        def value(v: float | None, unit: str) -> str:
+            return chart.missing_label if v is None else format_number(Decimal(str(v)), unit)
+
+        rows = [[Cell(fiscal_year_label(y))] + [Cell(value(s.points[k][1], s.unit)) for s in chart.series]
+                for k, y in enumerate(chart.years)]
+        rows.append([Cell(f"{chart.target_label} {fiscal_year_label(chart.target_year)}")]
+                    + [Cell(value(s.target, s.unit)) for s in chart.series])
+        return Table("chart-data", columns, rows, caption=caption)
 
     def indicator_columns(self, years: list[YearColumn]) -> list[str]:
         L = self.labels
@@ -411,6 +432,9 @@ class _Builder:
             bars=[Bar(label, [BarSegment(k, self.status_labels[k], c) for k, c in zip(keys, counts) if c])
                   for label, counts, _ in count_rows],
             legend=list(zip(keys, labels)),
+            table=Table("counts", [Column(L.goal, 62), *(Column(label, None, "center") for label in labels)],
+                        [[Cell(label), *(Cell(str(c)) for c in counts)] for label, counts, _ in count_rows],
+                        caption=L.chart_data.format(caption=L.indicator_status)),
         )
 
         project_ids = [p.id for p in self.source.projects.projects]
@@ -525,6 +549,7 @@ class _Builder:
             contents=contents,
             sections=sections,
             labels=L,
+            open_data=open_data(self),
         )
 
 

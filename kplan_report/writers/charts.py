@@ -417,6 +417,27 @@ def to_svg(chart_layout: ChartLayout) -> str:
     return "\n".join(parts)
 
 
+def to_inline_svg(chart_layout: ChartLayout, element_id: str, desc: str) -> str:
+    """The chart as an ``<svg>`` element to put inside an HTML page.
+
+    Unlike :func:`to_svg` it is an image for assistive technology
+    (``role="img"`` named by its ``<title>`` and described by its ``<desc>``,
+    which ``element_id`` makes unique on the page), and it scales with the
+    page (no fixed size: the page's CSS sets the width, the viewBox keeps
+    the proportions).
+    """
+    w, h = chart_layout.width, chart_layout.height
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(w)} {_n(h)}" font-family="{FONT_FAMILY}" '
+        f'role="img" aria-labelledby="{element_id}-title {element_id}-desc" id="{element_id}">',
+        f'<title id="{element_id}-title">{_escape(chart_layout.title)}</title>',
+        f'<desc id="{element_id}-desc">{_escape(desc)}</desc>',
+    ]
+    parts += [_svg_shape(shape) for shape in chart_layout.shapes]
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
 def _svg_shape(shape: Shape) -> str:
     if isinstance(shape, Line):
         points = " ".join(f"{_n(x)},{_n(y)}" for x, y in shape.points)
