@@ -38,6 +38,7 @@ from . import layout as L
 from .safety import refusal
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?")
 _NUMBER_COMMAS_UNIT = re.compile(r"\s*([-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?)\s*(\S*)\s*")
 
@@ -81,6 +82,7 @@ class WorkbookRead:
     typed: dict[tuple[str, ...], Typed] = field(default_factory=dict)
     empty: int = 0
     row_numbers: dict[tuple[str, str], int] = field(default_factory=dict)  # (sheet, row ID) -> row in the workbook
+    invalid: set[tuple[str, ...]] = field(default_factory=set)  # fields whose cell was refused (not judged again as empty)
 
 
 @dataclass
@@ -198,6 +200,13 @@ def _read_workbook(path: Path, display: str, source, year: int, fp: str, departm
     if department is None:
         problems.append(_problem(display, L.META, "B3", "department", f"the department '{meta.get('department')}', which departments.yaml does not have", "a department of departments.yaml（登録されていない課のブックです）"))
         return None
+    named = next((d for d in departments.values() if path.name.startswith(f"{d.id}-")), None)
+    if named is not None and named.id != department.id:
+        problems.append(_problem(
+            display, "", "", "", f"the workbook of {department.name} ({department.id}) under the file name of {named.name}",
+            f"each department's own workbook, under its own name（{named.name}のファイル名で{department.name}のブックが提出されています）",
+        ))
+        wrong = True
     if meta.get("plan_fingerprint") != fp:
         problems.append(_problem(
             display, L.META, "B5", "plan_fingerprint", "a workbook made from another version of the plan data",
@@ -234,7 +243,7 @@ def _read_sheet(ws, sheet: L.Sheet, book: WorkbookRead, problems: list[Problem])
         if (found or "") != column.header:
             letter = sheet.column_letter(column.key)
             problems.append(_problem(
-                file, sheet.name, f"{letter}{L.HEADER_ROW}", "", f"the column header {describe(found)}",
+                file, sheet.name, f"{letter}{L.HEADER_ROW}", "", "an empty column header" if found is None else f"the column header {quote(str(found))}",
                 f"'{column.header.replace(chr(10), ' ')}' as exported（列の挿入・削除・移動はしないでください）",
             ))
             return
@@ -272,10 +281,12 @@ def _read_sheet(ws, sheet: L.Sheet, book: WorkbookRead, problems: list[Problem])
             field_name = ".".join(path)
             if cell.data_type == "f":
                 problems.append(_problem(file, sheet.name, coordinate, field_name, f"the formula {quote(str(cell.value))}", "a typed value, not a formula（数式ではなく値を入力してください）"))
+                book.invalid.add(path)
                 continue
             value, error = parse_cell(cell.value, column.input, row.measure, book.layout.grades)
             if error is not None:
                 problems.append(_problem(file, sheet.name, coordinate, field_name, *error))
+                book.invalid.add(path)
             elif value is None:
                 book.empty += 1
             else:
@@ -292,6 +303,8 @@ def parse_cell(value: Any, kind: str, measure: model.Measure | None, grades: lis
     if isinstance(value, bool):
         return None, (f"{'TRUE' if value else 'FALSE'} (a truth value)", _expect(kind, measure))
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time, datetime.timedelta)):
+        if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+            value = value.date()
         shown = value.isoformat() if hasattr(value, "isoformat") else str(value)
         return None, (f"the date {shown} (Excel turned the entry into a date)", _expect(kind, measure))
     if kind == L.TEXT:
@@ -319,11 +332,14 @@ def _expect(kind: str, measure: model.Measure | None) -> str:
 def _text(value: Any):
     if isinstance(value, float) and value == int(value):
         value = int(value)
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "").strip()
+    # Excel writes a character XML cannot hold as _xHHHH_ (a carriage return as _x000D_, a typed
+    # "_x" as _x005F_x); openpyxl hands the escapes over as they are.
+    text = _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     match = _FORBIDDEN.search(text)
     if match:
         return None, (
-            f"the control character U+{ord(match.group()):04X} in {quote(text)}",
+            f"the control character U+{ord(match.group()):04X} in {quote(_FORBIDDEN.sub(lambda m: f'<U+{ord(m.group()):04X}>', text))}",
             "text without control characters（制御文字を削除してください）",
         )
     if len(text) > MAX_TEXT_CHARS:
@@ -445,6 +461,8 @@ def _check_groups(books: list[WorkbookRead], merged: dict, existing: dict, probl
             if group is None:
                 continue
             checked.add(base)
+            if any(base + (name,) in b.invalid for b in books for name in group):
+                continue  # already reported
             if not any(base + (name,) in merged for name in group):
                 continue  # nothing typed here: the YAML's own state, which validate reports
             values = {name: (merged[base + (name,)].value if base + (name,) in merged else _get(existing, base + (name,))) for name in group}
@@ -471,7 +489,10 @@ def _check_measure_pair(book, sheet, row, merged, existing, problems, checked) -
         path = base + (name,)
         return merged[path].value if path in merged else _get(existing, path)
     value, reason = current("value"), current("not_measured")
-    typed_here = [name for name in ("value", "not_measured", "count", "of") if base + (name,) in merged]
+    names = ("value", "not_measured", "count", "of")
+    if any(base + (name,) in book.invalid for name in names):
+        return  # already reported
+    typed_here = [name for name in names if base + (name,) in merged]
     if not typed_here:
         return
     number = book.row_numbers[(sheet.name, row.id)]
