@@ -129,7 +129,8 @@ def _page(ws: Worksheet, layout: L.Layout, repeat_rows: str | None) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.8
+    ws.page_margins.header = ws.page_margins.footer = 0.3  # the page header clear of the title row
     if repeat_rows:
         ws.print_title_rows = repeat_rows
     header = f"{fiscal_year_label(layout.year)}　{layout.department.name}"
