@@ -306,12 +306,18 @@ def _date(text: str):
         raise argparse.ArgumentTypeError(f"found '{text}'; expected a date such as 2023-05-31（日付は 2023-05-31 の形で指定してください）") from None
 
 
-def _intake_source(args: argparse.Namespace) -> Source:
-    """The plan data with the year's actuals and the year before's (for last year's columns), where they exist."""
+def _intake_source(args: argparse.Namespace, earlier: int = 1) -> Source:
+    """The plan data with the ``earlier`` years before and the year's actuals, where their files exist.
+
+    The year itself is read allowing an empty report_date (the import may
+    have just created its file): :func:`~kplan_report.intake.xlsx.read.with_year`.
+    """
+    from .intake.xlsx.read import with_year
+
     directory = args.source / ACTUALS_DIR
-    years = [y for y in (args.year - 1, args.year) if (directory / f"{y}.yaml").is_file()]
     _check_in_period(load_source(args.source, years=[]), args.year)
-    return load_source(args.source, years=years)
+    years = [y for y in range(args.year - earlier, args.year) if (directory / f"{y}.yaml").is_file()]
+    return with_year(load_source(args.source, years=years), args.source, args.year)
 
 
 def run_intake_export(args: argparse.Namespace) -> int:
@@ -320,11 +326,9 @@ def run_intake_export(args: argparse.Namespace) -> int:
     from .intake.xlsx.export import export_all, index_rows
 
     started = time.perf_counter()
-    directory = args.source / ACTUALS_DIR
-    _check_in_period(load_source(args.source, years=[]), args.year)
-    # Every earlier year, for the indicators' years so far.
-    years = [y for y in range(args.year - 10, args.year + 1) if (directory / f"{y}.yaml").is_file()]
-    source = load_source(args.source, years=years)
+    plan = load_source(args.source, years=[]).plan.plan
+    # Every earlier year of the plan, for the indicators' years so far.
+    source = _intake_source(args, earlier=args.year - plan.first_year + 1)
     out = args.out or Path("build") / str(args.year) / "intake"
     written = export_all(source, args.year, out, args.deadline, args.password)
     rows = index_rows(written)

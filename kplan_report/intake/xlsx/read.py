@@ -514,18 +514,45 @@ def _check_measure_pair(book, sheet, row, merged, existing, problems, checked) -
 
 def _check_result(updated: bytes, target: Path, year: int, source: loading.Source) -> None:
     """The file as it would be written must pass the checks ``validate`` applies to it."""
-    doc = parse_yaml_bytes(updated, target)
+    actuals_from_bytes(updated, target, year, source)
+
+
+def actuals_from_bytes(data: bytes, target: Path, year: int, source: loading.Source) -> model.Actuals:
+    """The year's actuals as ``validate`` reads them, except that an empty ``report_date`` is allowed.
+
+    The report date is the division's to fill in, not the departments': a
+    year file that the first import created has none yet, and the next
+    import, ``status`` and a re-export must still work with it.
+    """
+    doc = parse_yaml_bytes(data, target)
     problems: list[Problem] = list(doc.problems)
+    value = None
     if not problems:
         data = loading.drop_unentered(doc.data)
-        if isinstance(data, dict) and not data.get("report_date"):
-            data = dict(data, report_date=datetime.date(year + 1, 1, 1))  # filled in by the division, not by an import
+        if isinstance(data, dict) and data.get("report_date") is None:
+            data = dict(data, report_date=datetime.date(year + 1, 1, 1))
         doc.data = data
         value = loading.validate_model(doc, model.Actuals, problems)
         if value is not None:
             loading._check_actuals(value, doc, source.plan, source.projects, source.evaluation, problems)
     if problems:
         raise InputError(problems)
+    return value
+
+
+def with_year(source: loading.Source, source_dir: Path, year: int) -> loading.Source:
+    """``source`` with the year's actuals read by :func:`actuals_from_bytes`, when the file exists."""
+    import dataclasses
+
+    target = source_dir / loading.ACTUALS_DIR / f"{year}.yaml"
+    if not target.is_file():
+        return source
+    doc = read_yaml(target)
+    if doc.problems:
+        raise InputError(doc.problems)
+    actuals = dict(source.actuals)
+    actuals[year] = actuals_from_bytes(target.read_bytes(), target, year, source)
+    return dataclasses.replace(source, actuals=dict(sorted(actuals.items())))
 
 
 def _create_atomic(target: Path, data: bytes) -> None:
