@@ -26,6 +26,11 @@ FORMATS = tuple(WRITERS)
 PROCESSES = 2
 
 
+#: Written into ``<out>/<year>/`` after a build of every format: the files it wrote, one a line.
+#: ``make report`` depends on it (it cannot know the file names, which come from the plan).
+STAMP = ".built"
+
+
 def output_name(report: Report, fmt: str) -> str:
     """File name of a report: the plan's ASCII id and the year (``<id>-<year>.pdf``),
     so that make, zip tools and mail clients all cope."""
@@ -104,7 +109,9 @@ def build(
     folder = out_dir / str(year)
     targets = [(fmt, folder / output_name(report, fmt)) for fmt in formats]
     if not parallel or formats == ("docx",):
-        return BuildResult([write_output(report, fmt, path) for fmt, path in targets], warnings)
+        result = BuildResult([write_output(report, fmt, path) for fmt, path in targets], warnings)
+        _stamp(folder, formats, result.files)
+        return result
     from concurrent.futures import ProcessPoolExecutor
 
     from .writers.pdf import writer as pdf
@@ -119,4 +126,20 @@ def build(
     for fmt, path in targets:
         if fmt == "pdf":
             files[fmt] = write_output(report, fmt, path, first=first)
-    return BuildResult([files[fmt] for fmt, _ in targets], warnings)
+    result = BuildResult([files[fmt] for fmt, _ in targets], warnings)
+    _stamp(folder, formats, result.files)
+    return result
+
+
+def _stamp(folder: Path, formats: tuple[str, ...], files: list[Path]) -> None:
+    """Record a complete build in ``folder/.built``, written last, so that it is newer than the files.
+
+    Only a build of every format counts: after ``--format pdf`` alone the
+    Word file may be stale.  The Makefile reads the list back, so that a
+    report deleted by hand is rebuilt even though the stamp is newer than
+    the inputs.
+    """
+    if set(formats) != set(FORMATS):
+        return
+    text = "".join(f"{path}\n" for path in files)
+    write_atomically(folder / STAMP, lambda f: f.write(text.encode("utf-8")))

@@ -34,6 +34,7 @@ DEFAULT_SCHEMA_DIR = Path("schema")
 SCHEMAS = {
     "plan.schema.json": model.Plan,
     "projects.schema.json": model.ProjectRegistry,
+    "departments.schema.json": model.DepartmentRegistry,
     "evaluation.schema.json": model.Evaluation,
     "actuals.schema.json": model.Actuals,
 }
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kplan-report",
-        description="Annual progress report of the 3rd Kesennuma City Community Welfare Plan（第3次気仙沼市地域福祉計画 進捗状況報告書）",
+        description="Annual progress report of a municipal community welfare plan（地域福祉計画の進捗状況報告書）",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in COMMANDS:
@@ -96,7 +97,7 @@ def _add_source_option(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=DEFAULT_SOURCE,
         metavar="DIR",
-        help="folder with plan.yaml, projects.yaml, evaluation.yaml and actuals/ (default: source)",
+        help="folder with plan.yaml, projects.yaml, departments.yaml, evaluation.yaml and actuals/ (default: source)",
     )
 
 
@@ -146,9 +147,13 @@ def plan_counts(source: Source) -> list[str]:
     indicators = [n for o in objectives for n in o.indicators]
     measures = [m for n in indicators for m in n.measures]
     rows = [r for i in items for r in i.rows]
+    departments = source.departments.departments
     return [
+        f"{source.plan.plan.title} ({source.plan.plan.id}), FY{source.plan.plan.first_year}–FY{source.plan.plan.last_year}",
         f"基本目標 {len(goals)}, 具体的目標 {len(objectives)}, 推進項目 {len(items)} ({len(rows)} 主体 rows), 具体的取組 {len(actions)}",
         f"projects {len(set(placements))} distinct, {len(placements)} placements; indicators {len(indicators)} ({len(measures)} measures)",
+        f"departments {len(departments)} in {len(source.departments.organisations)} organisations"
+        f" (取りまとめ: {source.departments.coordinator().name})",
     ]
 
 
@@ -168,7 +173,7 @@ def year_completeness(source: Source, year: int) -> str:
     indicator_done = sum(all(measured(n, m) for m in n.measures) for n in indicators)
     projects = [p.id for p in source.projects.projects]
     project_done = sum(p in actuals.projects for p in projects)
-    rows = [(i.id, r.actor) for i in items for r in i.rows]
+    rows = [(i.id, r.actor) for i in items for r in i.rows]  # r.actor: an ID of the plan's actors
     row_done = sum(bool(actuals.promotion_items.get(i, {}).get(a)) for i, a in rows)
     return (
         f"{fiscal_year_label(year)} {actuals.status.value}: "

@@ -31,8 +31,12 @@ def mini_build(tmp_path_factory) -> Path:
 
 
 def test_build_leaves_exactly_one_pdf_and_one_docx(mini_build):
+    """Named after the plan's id, with the stamp listing them (make report reads it)."""
     files = sorted(p.name for p in (mini_build / "2021").iterdir())
-    assert files == ["test-mini-2021.docx", "test-mini-2021.pdf"]
+    assert files == [".built", "test-mini-2021.docx", "test-mini-2021.pdf"]
+    assert (mini_build / "2021" / ".built").read_text(encoding="utf-8").splitlines() == [
+        str(mini_build / "2021" / "test-mini-2021.pdf"), str(mini_build / "2021" / "test-mini-2021.docx"),
+    ]
     assert (mini_build / "2021" / "test-mini-2021.pdf").read_bytes().startswith(b"%PDF-")
     assert (mini_build / "2021" / "test-mini-2021.docx").read_bytes().startswith(b"PK")
 
