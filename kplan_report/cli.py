@@ -286,7 +286,7 @@ def add_intake(subparsers) -> None:
     export.add_argument("--year", type=fiscal_year, required=True, help="the fiscal year to collect, e.g. 2022")
     _add_source_option(export)
     export.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: build/YEAR/intake)")
-    export.add_argument("--deadline", type=_date, metavar="DATE", help="the date to return the workbooks by, e.g. 2023-05-31")
+    export.add_argument("--deadline", type=_date, metavar="DATE", help="the date to return the workbooks by, e.g. 2025-05-31")
     export.add_argument("--password", metavar="P", help="protect the sheets with this password (default: no password)")
     export.set_defaults(run=run_intake_export)
     read = commands.add_parser("import", help="check the returned workbooks and write their values into source/actuals/YEAR.yaml")
@@ -308,7 +308,7 @@ def _date(text: str):
     try:
         return datetime.date.fromisoformat(unicodedata.normalize("NFKC", text).strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"found '{text}'; expected a date such as 2023-05-31（日付は 2023-05-31 の形で指定してください）") from None
+        raise argparse.ArgumentTypeError(f"found '{text}'; expected a date such as 2025-05-31（日付は 2025-05-31 の形で指定してください）") from None
 
 
 def _intake_source(args: argparse.Namespace, earlier: int = 1) -> Source:

@@ -21,6 +21,7 @@ from typing import Any
 
 from ... import model
 from ...text.japanese import fiscal_year_label, fiscal_year_short
+from ...text.labels import make_labels
 from ...validate.load import Source
 from ..newyear import _uses
 
@@ -289,12 +290,13 @@ def _items_sheet(source: Source, year: int, current, previous) -> Sheet:
 
 
 def _opinions_sheet(source: Source, year: int, current) -> Sheet:
-    response = "市の対応" if source.plan.plan.municipality_kind == "市" else f"{source.plan.plan.municipality_kind}の対応"
+    info = source.plan.plan
+    labels = make_labels(info.municipality_kind, info.terms)  # the plan's own words: 町の対応 …
     columns = [
         Column("id", "ID", 10),
         Column("subject", "対象", 34),
-        Column("opinion", "推進委員会の意見", 50, TEXT),
-        Column("response", response, 50, TEXT),
+        Column("opinion", labels.opinion, 50, TEXT),
+        Column("response", labels.response, 50, TEXT),
     ]
     opinions = current.opinions if current else model.Opinions()
     rows = [
