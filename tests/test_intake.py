@@ -389,3 +389,33 @@ def test_bad_workbook(case, tmp_path, exported, monkeypatch, capsys, request):
     if request.config.getoption("--regen-bad-input-goldens"):
         golden.write_text(err, encoding="utf-8")
     assert err == golden.read_text(encoding="utf-8")
+
+
+def test_a_zip_bomb_is_refused_before_openpyxl_opens_it(tmp_path, exported, monkeypatch, capsys):
+    import openpyxl
+
+    source = _fresh_source(tmp_path)
+    bomb = tmp_path / "school_education-学校教育課.xlsx"
+    import zipfile
+
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" * 30_000_000)
+    opened = []
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: opened.append(a))
+    assert main(["intake", "import", str(bomb), "--year", str(YEAR), "--source", str(source)]) == 2
+    assert "compressed" in capsys.readouterr().err and opened == []
+
+
+def test_password_protects_sheets_and_structure(tmp_path, capsys):
+    source = _fresh_source(tmp_path)
+    out = tmp_path / "o"
+    assert main(["intake", "export", "--year", str(YEAR), "--source", str(source), "--out", str(out), "--password", "himitsu"]) == 0
+    wb = load_workbook(out / "school_education-学校教育課.xlsx")
+    assert all(ws.protection.sheet and ws.protection.password for ws in wb.worksheets)
+    assert wb.security.lockStructure and wb.security.workbookPassword
+    # Without --password the sheets are protected but open to anyone who unprotects them.
+    assert main(["intake", "export", "--year", str(YEAR), "--source", str(source), "--out", str(out)]) == 0
+    wb = load_workbook(out / "school_education-学校教育課.xlsx")
+    assert all(ws.protection.sheet and not ws.protection.password for ws in wb.worksheets)

@@ -54,18 +54,16 @@ def refusal(path: Path) -> tuple[str, str] | None:
         return f"a damaged workbook ({error})", "the .xlsx workbook as it was sent（ファイルが壊れています）"
     if len(members) > MAX_MEMBERS:
         return f"a workbook of {len(members):,} parts", f"at most {MAX_MEMBERS:,}（ファイルの構成が不正です）"
-    total = 0
-    names = set()
+    names = {member.filename for member in members}
+    total = sum(member.file_size for member in members)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        return f"a workbook that expands to {total:,} bytes", f"at most {MAX_UNCOMPRESSED_BYTES:,} bytes in all（圧縮爆弾の疑いがあります）"
     for member in members:
-        names.add(member.filename)
-        total += member.file_size
         if member.file_size > MAX_MEMBER_BYTES:
             return f"a part '{member.filename}' that expands to {member.file_size:,} bytes", f"parts of at most {MAX_MEMBER_BYTES:,} bytes（圧縮爆弾の疑いがあります）"
         if member.file_size > RATIO_FLOOR and member.file_size > MAX_RATIO * max(member.compress_size, 1):
             ratio = member.file_size // max(member.compress_size, 1)
             return f"a part '{member.filename}' compressed {ratio:,} to 1", f"a compression ratio of at most {MAX_RATIO} to 1（圧縮爆弾の疑いがあります）"
-    if total > MAX_UNCOMPRESSED_BYTES:
-        return f"a workbook that expands to {total:,} bytes", f"at most {MAX_UNCOMPRESSED_BYTES:,} bytes（圧縮爆弾の疑いがあります）"
     if any(name.lower().endswith("vbaproject.bin") for name in names):
         return "a workbook with macros (vbaProject.bin)", "an Excel workbook saved as .xlsx, without macros（マクロを含まない .xlsx 形式で保存してください）"
     if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
