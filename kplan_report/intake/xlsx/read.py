@@ -25,14 +25,14 @@ import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ... import model
 from ...validate import load as loading
 from ...validate.messages import InputError, Problem
-from ..roundtrip import Change, ChangePlan, Status, plan_changes
+from ..roundtrip import Change, ChangePlan, Status, plan_changes, write_changes
 from ..yamlio import MAX_TEXT_CHARS, describe, display_path, parse_yaml_bytes, quote, read_yaml
 from . import layout as L
 from .safety import refusal
@@ -167,8 +167,6 @@ def import_workbooks(source: loading.Source, source_dir: Path, year: int, files:
                 _create_atomic(target, plan.updated)
                 written = True
             else:
-                from ..roundtrip import write_changes
-
                 written = write_changes(target, plan)
     return ImportResult(target, created, plan, books, written)
 
