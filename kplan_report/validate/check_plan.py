@@ -10,6 +10,7 @@ holds together:
 * the period is 1 to :data:`~kplan_report.model.MAX_PERIOD_YEARS` fiscal
   years, with the baseline year before it;
 * the 計画の位置付け paragraphs use no placeholders but ``{title}`` and ``{period}``;
+* ``terms`` overrides only terms the report has (:mod:`kplan_report.text.labels`);
 * a measure's direction agrees with its baseline and target, and the
   numbers agree with the cells as the plan prints them (8,000人 is 8000);
 * the evaluation scale declares every status the method can give.
@@ -20,6 +21,7 @@ file (see :mod:`kplan_report.validate.messages`); none raises.
 
 from __future__ import annotations
 
+import difflib
 import re
 import string
 import unicodedata
@@ -29,6 +31,7 @@ from .. import model
 from ..compute.progress import required_statuses
 from ..intake.yamlio import Document, quote
 from ..model import Direction, Evaluation, Plan
+from ..text.labels import DEFAULTS as TERMS
 from .messages import Problem
 
 #: The placeholders a 計画の位置付け paragraph may use: the title and the plan period.
@@ -162,6 +165,24 @@ def check_position(plan: Plan, doc: Document, problems: list[Problem]) -> None:
                 problems.append(
                     doc.problem(path, f"the placeholder {{{name}}}", f"only the placeholders {allowed}（使える差し込みは {allowed} だけです）")
                 )
+
+
+def check_terms(plan: Plan, doc: Document, problems: list[Problem]) -> None:
+    """Each override in ``terms`` names a term the report prints, and is not empty."""
+    for key, text in plan.plan.terms.items():
+        path = ("plan", "terms", key)
+        if key not in TERMS:
+            close = difflib.get_close_matches(key, TERMS, n=3)
+            which = f"perhaps {' or '.join(close)}" if close else "e.g. response or opinion"
+            problems.append(
+                doc.problem(
+                    path,
+                    f"the term '{key}', which the report does not have",
+                    f"a term of the report (kplan_report/text/labels.py), {which}（この用語名は使えません）",
+                )
+            )
+        elif not text.strip():
+            problems.append(doc.problem(path, "an empty text", "the text to print instead of the default（空欄にできません）"))
 
 
 # ---------------------------------------------------------------- measures

@@ -528,6 +528,7 @@ def _check_plan(plan: Plan, doc: Document, problems: list[Problem]) -> None:
                     measure_ids[measure.id] = mi
     check_plan.check_period(plan, doc, problems)
     check_plan.check_position(plan, doc, problems)
+    check_plan.check_terms(plan, doc, problems)
     check_plan.check_actors(plan, doc, problems)
     check_plan.check_measures(plan, doc, problems)
 
