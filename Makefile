@@ -9,10 +9,10 @@ PY     := $(VENV)/bin/python
 
 # Debian packages. The report needs Pango/HarfBuzz (WeasyPrint; the subsetter makes
 # PDF writing fast) and the BIZ UD fonts; the tests also read PDFs back with poppler,
-# open the Word file in LibreOffice, a real consumer, and check web pages in Chromium.
+# open the Word file and the intake workbooks in LibreOffice, real consumers, and check web pages in Chromium.
 REPORT_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
 	fontconfig fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic
-TEST_APT   := poppler-utils libreoffice-writer chromium
+TEST_APT   := poppler-utils libreoffice-writer libreoffice-calc chromium
 
 .PHONY: setup setup-test validate report check-year test golden bench bench-floor clean
 

@@ -317,7 +317,9 @@ def _layout_panel(
             # Falling onto the bottom (e.g. a target of 0): lift the label
             # clear of the line where the line is highest under it.
             label_left = max(plot.right - text_width(label, LABEL_SIZE), last_point[0])
-            share = (target_point[0] - label_left) / (target_point[0] - last_point[0])
+            # The last value may sit in the target year itself (no line to the target): clear its marker.
+            run = target_point[0] - last_point[0]
+            share = (target_point[0] - label_left) / run if run else 1.0
             line_y = target_point[1] + (last_point[1] - target_point[1]) * share
             label_y = min(target_point[1] - 1.2, line_y - 0.5)
         shapes.append(Text(plot.right, label_y, label, LABEL_SIZE, TARGET_COLOR, anchor="end"))
