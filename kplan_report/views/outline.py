@@ -173,6 +173,7 @@ class _Builder:
             target_column=L.target_column.format(year=fiscal_year_short(info.last_year), western=info.last_year),
         )
         self.figures = 0
+        self.indicator_rows: dict[str, list[IndicatorRow]] = {}
 
     # -- 第3章 pieces
 
@@ -348,6 +349,7 @@ class _Builder:
         L = self.labels
         content: list = [self.promotion_item(goal_number, objective, item) for item in objective.promotion_items]
         rows = [self.indicator_row(i) for i in objective.indicators]
+        self.indicator_rows[objective.id] = rows  # every year's values, for the 資料編
         if rows:
             content.append(self.indicator_table(f"ind-{objective.id}", L.indicators, rows,
                                                 self.years[-YEAR_COLUMNS:], charts=True))
@@ -473,8 +475,8 @@ class _Builder:
         notes: list[NoteView] = []
         for goal in chapter3.sections:
             g = next(x for x in self.plan.goals if f"goal-{x.id}" == goal.anchor)
-            for objective_section, o in zip(goal.sections, g.objectives):
-                rows = [r for b in objective_section.blocks if isinstance(b, IndicatorTable) for r in b.rows]
+            for o in g.objectives:
+                rows = self.indicator_rows[o.id]
                 if rows:
                     for k, years in enumerate(_chunks(self.years, YEAR_COLUMNS)):
                         tables.append(self.indicator_table(
