@@ -54,7 +54,58 @@ h1 {{ color: #b00020; font-size: 1.3em; }}</style></head>
 """
 
 
-def render_page(source_dir: Path, year: int) -> str:
+class Renderer:
+    """Renders the page again and again, redoing as little as it can.
+
+    Kept between renders: each YAML file's parse, by its path and bytes
+    (:func:`~kplan_report.intake.yamlio.read_yaml` is the loader's slow part;
+    the checks within and across files all run again), the Jinja environment
+    (templates compiled once; a changed template is recompiled) and each
+    trend chart's SVG, by the chart's values."""
+
+    def __init__(self):
+        from .writers.pdf import writer
+
+        self.parsed: dict[tuple[str, str], object] = {}
+        self.env = writer.environment()
+        charts: dict[str, str] = {}
+
+        def chart_uri(chart) -> str:
+            key = repr(chart)
+            if key not in charts:
+                charts[key] = writer.chart_uri(chart)
+            return charts[key]
+
+        self.env.globals["chart_uri"] = chart_uri
+
+    def read_yaml(self, path: Path):
+        import copy
+        import hashlib
+
+        from .intake import yamlio
+
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return yamlio.read_yaml(path)  # its message for a missing or unreadable file
+        key = (str(path), hashlib.sha256(data).hexdigest())
+        if key not in self.parsed:
+            self.parsed = {k: v for k, v in self.parsed.items() if k[0] != str(path)}
+            self.parsed[key] = yamlio.read_yaml(path)
+        return copy.copy(self.parsed[key])  # the loader sets .data on it
+
+    def load(self, source_dir: Path):
+        from .validate import load
+
+        original = load.read_yaml
+        load.read_yaml = self.read_yaml
+        try:
+            return load.load_source(source_dir)
+        finally:
+            load.read_yaml = original
+
+
+def render_page(source_dir: Path, year: int, renderer: Renderer | None = None) -> str:
     """The preview page: the report's HTML, or the list of input problems."""
     from .build import build_date_from_env
     from .validate.load import load_source
@@ -62,11 +113,11 @@ def render_page(source_dir: Path, year: int) -> str:
     from .writers.pdf.writer import render_html
 
     try:
-        source = load_source(source_dir)
+        source = renderer.load(source_dir) if renderer else load_source(source_dir)
         if year not in source.actuals:
             raise InputError([Problem(f"{source_dir}/actuals/{year}.yaml", 0, "", "no such file",
                                       f"the year's actuals (kplan-report new-year {year})")])
-        return render_html(build_report(source, year, build_date_from_env()))
+        return render_html(build_report(source, year, build_date_from_env()), env=renderer.env if renderer else None)
     except InputError as error:
         problems = [str(p) for p in error.problems]
         return _ERROR_PAGE.format(count=len(problems), source=html.escape(str(source_dir)),
@@ -95,7 +146,8 @@ class Preview:
         self.year = year
         self.changed = threading.Condition()
         self.version = 0
-        self.page = render_page(self.source_dir, year)
+        self.renderer = Renderer()
+        self.page = render_page(self.source_dir, year, self.renderer)
         self.rendered_at = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
@@ -113,7 +165,7 @@ class Preview:
             if now == seen:
                 continue
             seen = now
-            page = render_page(self.source_dir, self.year)
+            page = render_page(self.source_dir, self.year, self.renderer)
             with self.changed:
                 self.page, self.version, self.rendered_at = page, self.version + 1, time.perf_counter()
                 self.changed.notify_all()
