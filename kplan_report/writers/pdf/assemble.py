@@ -50,10 +50,6 @@ def _lay_out_star(args) -> PartResult:
     return lay_out_part(report, spec, options)
 
 
-def _size(report: Report, spec: PartSpec) -> int:
-    return len(part_html(report, spec))
-
-
 def build_pdf(report: Report, cache: PartCache | None = None, executor: Executor | None = None,
               progress: Progress | None = None, **options) -> bytes:
     """The report's PDF, built in parts."""
@@ -62,18 +58,20 @@ def build_pdf(report: Report, cache: PartCache | None = None, executor: Executor
     total = len(specs)
     body = specs[1:]
     results: dict[str, PartResult] = {}
-    todo: list[tuple[PartSpec, str | None]] = []
+    todo: list[tuple[PartSpec, str | None, int]] = []
     for spec in body:
-        key = part_key(part_html(report, spec), options) if cache else None
+        html = part_html(report, spec)
+        key = part_key(html, options) if cache else None
         hit = cache.get(key) if cache else None
         if hit is not None and hit.name == spec.name:
             results[spec.name] = hit
             progress.done(hit, total)
         else:
-            todo.append((spec, key))
-    todo.sort(key=lambda job: -_size(report, job[0]))
+            todo.append((spec, key, len(html)))
+    # the largest first, so that the last to start is a short one
+    todo.sort(key=lambda job: -job[2])
     run = executor.map if executor else map
-    for (spec, key), part in zip(todo, run(_lay_out_star, [(report, spec, options) for spec, _ in todo])):
+    for (spec, key, _), part in zip(todo, run(_lay_out_star, [(report, spec, options) for spec, _, _ in todo])):
         if cache:
             cache.put(key, part)
         results[spec.name] = part
@@ -101,15 +99,11 @@ def _toc_pages(report: Report, parts: list[PartResult], front_pages: int) -> dic
 
 def _front(report: Report, spec: PartSpec, parts: list[PartResult], cache: PartCache | None,
            options: dict) -> PartResult:
-    tries = {}
     if cache:
         for pages in range(1, MAX_FRONT_PAGES + 1):
-            html = part_html(report, spec, toc_pages=_toc_pages(report, parts, pages))
-            key = part_key(html, options)
-            hit = cache.get(key)
+            hit = cache.get(part_key(part_html(report, spec, toc_pages=_toc_pages(report, parts, pages)), options))
             if hit is not None and hit.pages == pages and hit.name == spec.name:
                 return hit
-            tries[pages] = key
     guess = 2
     for _ in range(MAX_FRONT_PAGES):
         toc = _toc_pages(report, parts, guess)
