@@ -173,3 +173,17 @@ def test_cache_key_follows_the_html(tmp_path):
     assert part_key("<p>a</p>", {}) != part_key("<p>b</p>", {})
     assert part_key("<p>a</p>", {}) != part_key("<p>a</p>", {"pdf_variant": None})
     assert len(part_key("", {})) == len(hashlib.sha256().hexdigest())
+
+
+def test_cache_keeps_the_most_recently_used_entries(tmp_path):
+    import os
+
+    from kplan_report.writers.pdf.parts import PartResult
+
+    cache = PartCache(tmp_path)
+    for n in range(5):
+        cache.put(f"k{n}", PartResult("p", b"%PDF-1.7 part", 1, {}, [[]]))
+        os.utime(tmp_path / f"k{n}.part", (n, n))
+    assert cache.get("k0") is not None  # used now: the newest
+    assert cache.prune(2) == 3
+    assert sorted(p.stem for p in tmp_path.glob("*.part")) == ["k0", "k4"]

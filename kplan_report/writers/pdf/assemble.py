@@ -83,7 +83,10 @@ def build_pdf(report: Report, cache: PartCache | None = None, executor: Executor
     parts = [front] + ordered
     pages = sum(p.pages for p in parts)
     footers = _footers(pages, cache, options)
-    return joining.join(parts, footers, cache)
+    data = joining.join(parts, footers, cache)
+    if cache:
+        cache.prune()
+    return data
 
 
 def _toc_pages(report: Report, parts: list[PartResult], front_pages: int) -> dict[str, int]:

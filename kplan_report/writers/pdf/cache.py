@@ -32,6 +32,10 @@ from .writer import TEMPLATE_DIR
 
 FORMAT = "kplan-report-pdf-part/1"
 
+#: Entries kept at most: the newest (by last use); each build prunes the rest.
+#: A build of the FY2021 sample uses 15 (about 2.5 MB).
+MAX_ENTRIES = 200
+
 #: The modules a part's PDF follows from (not the join: it reads parts, it does not make them).
 PART_MODULES = ("writer.py", "parts.py")
 
@@ -80,9 +84,38 @@ class PartCache:
             if (header.get("format") != FORMAT or header.get("key") != key or header.get("size") != len(pdf)
                     or header.get("sha256") != hashlib.sha256(pdf).hexdigest() or not pdf.startswith(b"%PDF-")):
                 return None
+            self._touch(key)
             return PartResult.from_meta(header["meta"], pdf)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+
+    def _touch(self, key: str) -> None:
+        """Mark an entry as used now (pruning keeps the most recently used)."""
+        try:
+            os.utime(self._path(key))
+        except OSError:
+            pass
+
+    def prune(self, limit: int = MAX_ENTRIES) -> int:
+        """Remove all but the ``limit`` most recently used entries; how many were removed.
+
+        Safe while another build runs: an entry it is about to read and finds
+        gone is laid out again, like any missing entry."""
+        entries = []
+        for path in self.folder.glob("*.part"):
+            try:
+                entries.append((path.stat().st_mtime_ns, path))
+            except OSError:
+                continue
+        entries.sort(reverse=True)
+        removed = 0
+        for _, path in entries[limit:]:
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:
+                pass
+        return removed
 
     def put(self, key: str, part: PartResult) -> None:
         self._write(key, part.pdf, part.meta())
@@ -95,6 +128,7 @@ class PartCache:
             if (header.get("format") != FORMAT or header.get("key") != key or header.get("size") != len(data)
                     or header.get("sha256") != hashlib.sha256(data).hexdigest()):
                 return None
+            self._touch(key)
             return data
         except (OSError, ValueError, AttributeError):
             return None
