@@ -374,6 +374,8 @@ def main() -> None:
             scaled = tmp / f"x{args.scale}"
             subprocess.run([sys.executable, str(ROOT / "bench" / "scale_plan.py"), "--source",
                             str(ROOT / "source"), "--factor", str(args.scale), "--out", str(scaled)], check=True)
+            if not (scaled / "departments.yaml").exists():  # scale_plan.py predates departments.yaml
+                shutil.copy(ROOT / "source" / "departments.yaml", scaled / "departments.yaml")
             # both cold: the cache of each cleared before each run
             big = {"whole build cold, real plan": commands["whole build, cold (empty cache)"],
                    f"whole build cold, {args.scale}× plan": Job(
