@@ -146,6 +146,8 @@ class Preview:
         self.year = year
         self.changed = threading.Condition()
         self.version = 0
+        # before the first render: a file saved while it runs is then seen as a change
+        self._seen = _snapshot(self.source_dir)
         self.renderer = Renderer()
         self.page = render_page(self.source_dir, year, self.renderer)
         self.rendered_at = time.perf_counter()
@@ -159,7 +161,7 @@ class Preview:
         self._stop.set()
 
     def _watch(self) -> None:
-        seen = _snapshot(self.source_dir)
+        seen = self._seen
         while not self._stop.wait(POLL_SECONDS):
             now = _snapshot(self.source_dir)
             if now == seen:
