@@ -6,7 +6,9 @@ lists them.  To add a subcommand, write such a function and append it to
 :data:`COMMANDS`.
 
 Exit status: 0 on success (warnings allowed), 2 when the input or the
-command line is wrong.  Bad input never produces a traceback: every
+command line (with ``--out`` and ``SOURCE_DATE_EPOCH``) is wrong, 1 when
+the report could not be written (a full disk …), 130 on Ctrl-C and 143 on
+SIGTERM, both of which leave no temporary file.  Bad input never produces a traceback: every
 :class:`~kplan_report.errors.InputError` is printed as one line per problem
 on stderr, followed by a one-line summary.  Any other exception is a bug
 and propagates.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -43,7 +46,30 @@ class UsageError(Exception):
     """The command line asks for something impossible; the message says what."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a CI timeout, a logout): handled as Ctrl-C is, so that every
+    temporary file is removed on the way out."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command; SIGTERM is turned into :class:`Terminated` while it runs."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: signals cannot be handled here
+        return _main(argv)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> int:
+    from .build import OutputError
+
     parser = make_parser()
     try:
         args = parser.parse_args(argv)
@@ -59,10 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"kplan-report: error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except OutputError as error:
+        print(f"kplan-report: error: {error}", file=sys.stderr)
+        return error.status
+    except KeyboardInterrupt as interrupt:
         # Output files are written atomically, so an interrupted build leaves the last good ones.
-        print("kplan-report: interrupted; no file is left half-written（中断しました）", file=sys.stderr)
-        return 130
+        what = "terminated" if isinstance(interrupt, Terminated) else "interrupted"
+        print(f"kplan-report: {what}; no file is left half-written（中断しました）", file=sys.stderr)
+        return 128 + (signal.SIGTERM if isinstance(interrupt, Terminated) else signal.SIGINT)
     except BrokenPipeError:
         # `kplan-report validate | head`: the reader has gone; say nothing more.
         sys.stderr.close()

@@ -1,0 +1,204 @@
+"""What a careless or hostile user meets (issue 16): output location faults, interrupted
+builds, numbers that must not break, characters no font has, invisible characters.
+
+Each test asserts what the user sees: the one line on stderr and the exit status,
+the files left in the output folder, the text of the printed PDF.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kplan_report import build as build_module
+from kplan_report.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = ROOT / "tests" / "fixtures" / "mini"
+STEM = "test-mini-2021"
+
+
+def build_args(out: Path, *more: str) -> list[str]:
+    return ["build", "--year", "2021", "--source", str(MINI), "--out", str(out), *more]
+
+
+def one_error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+# ------------------------------------------------------------ §4 output location
+
+
+def test_out_naming_a_file_is_one_line(tmp_path, capsys):
+    out = tmp_path / "build.txt"
+    out.write_text("not a folder")
+    assert main(build_args(out, "--format", "docx")) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "build.txt: found a file; expected a folder" in line
+    assert out.read_text() == "not a folder"
+
+
+def test_out_inside_a_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    assert main(build_args(tmp_path / "file" / "deeper", "--format", "docx")) == 2
+    assert "found a file; expected a folder" in one_error_line(capsys.readouterr().err)
+
+
+def test_a_read_only_folder_is_one_line(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "ro"
+    (out / "2021").mkdir(parents=True)
+    os.chmod(out / "2021", 0o555)
+    if os.access(out / "2021", os.W_OK):  # root: permission bits do not stop it, so the kernel's answer is simulated
+        def denied(*args, **kwargs):
+            raise PermissionError(errno.EACCES, "Permission denied", kwargs.get("dir"))
+
+        monkeypatch.setattr(build_module.tempfile, "mkstemp", denied)
+    try:
+        assert main(build_args(out, "--format", "docx")) == 2
+    finally:
+        os.chmod(out / "2021", 0o755)
+    line = one_error_line(capsys.readouterr().err)
+    assert line == f"kplan-report: error: {out / '2021'}: cannot write the reports there: no permission to write there（書き込む権限がありません）"
+    assert list((out / "2021").iterdir()) == []
+
+
+def test_a_folder_where_the_pdf_should_be_is_one_line(tmp_path, capsys):
+    (tmp_path / "2021" / f"{STEM}.pdf").mkdir(parents=True)
+    assert main(build_args(tmp_path)) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"{STEM}.pdf: found a folder" in line
+    assert sorted(p.name for p in (tmp_path / "2021").iterdir()) == [f"{STEM}.pdf"]
+
+
+class _FullDisk(io.RawIOBase):
+    """A file on a disk that fills up after a few kilobytes."""
+
+    def __init__(self, real):
+        self.real, self.written = real, 0
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.written += len(data)
+        if self.written > 4096:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return self.real.write(data)
+
+    def seekable(self):
+        return self.real.seekable()
+
+    def seek(self, *args):
+        return self.real.seek(*args)
+
+    def tell(self):
+        return self.real.tell()
+
+    def flush(self):
+        if not self.real.closed:
+            self.real.flush()
+
+    def fileno(self):
+        return self.real.fileno()
+
+    def close(self):
+        super().close()
+        self.real.close()
+
+
+def test_a_full_disk_is_one_line_and_leaves_the_old_pair(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "2021"
+    folder.mkdir()
+    (folder / f"{STEM}.docx").write_bytes(b"old docx")
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(build_module.os, "fdopen", lambda fd, mode: _FullDisk(real_fdopen(fd, mode)))
+    assert main(build_args(tmp_path, "--format", "docx")) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert line.startswith("kplan-report: error: ") and "no space left on the disk" in line
+    assert [p.name for p in folder.iterdir()] == [f"{STEM}.docx"]
+    assert (folder / f"{STEM}.docx").read_bytes() == b"old docx"
+
+
+@pytest.mark.parametrize("epoch", ["yesterday", "1.5e9", "-1", "99999999999999999999"])
+def test_source_date_epoch_not_a_number_is_one_line(tmp_path, capsys, monkeypatch, epoch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    assert main(build_args(tmp_path, "--format", "docx")) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"SOURCE_DATE_EPOCH: found '{epoch}'; expected a whole number of seconds" in line
+    assert not (tmp_path / "2021").exists()
+
+
+def test_an_exception_in_the_second_writer_leaves_the_old_pair(tmp_path, monkeypatch):
+    """The PDF is written, then the Word writer fails: neither file is replaced, no temporary file."""
+    folder = tmp_path / "2021"
+    folder.mkdir()
+    (folder / f"{STEM}.pdf").write_bytes(b"old pdf")
+    (folder / f"{STEM}.docx").write_bytes(b"old docx")
+    real = build_module.get_writer
+
+    def writer(fmt):
+        if fmt == "docx":
+            def crash(report, f, **options):
+                f.write(b"PK half a docx")
+                raise RuntimeError("the Word writer fails")
+            return crash
+        return real(fmt)
+
+    monkeypatch.setattr(build_module, "get_writer", writer)
+    from kplan_report.validate.load import load_source
+
+    with pytest.raises(RuntimeError, match="Word writer"):
+        build_module.build(load_source(MINI), 2021, tmp_path, formats=("pdf", "docx"), parallel=False)
+    assert sorted(p.name for p in folder.iterdir()) == [f"{STEM}.docx", f"{STEM}.pdf"]
+    assert (folder / f"{STEM}.pdf").read_bytes() == b"old pdf"
+    assert (folder / f"{STEM}.docx").read_bytes() == b"old docx"
+
+
+def test_a_failed_rename_puts_the_first_file_back(tmp_path):
+    """The second rename fails (say, the target became a folder): the first is undone."""
+    old = [tmp_path / "a.pdf", tmp_path / "a.docx"]
+    old[0].write_bytes(b"old pdf")
+    old[1].mkdir()
+    with build_module.staged(old) as temporaries:
+        for name, data in zip(temporaries, [b"new pdf", b"new docx"]):
+            Path(name).write_bytes(data)
+        with pytest.raises(OSError):
+            build_module.commit(temporaries, old)
+    assert old[0].read_bytes() == b"old pdf"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "a.pdf"]
+
+
+def test_sigterm_is_handled_like_ctrl_c(tmp_path):
+    """SIGTERM in the middle of a parallel build: one line, exit 143, the old pair, no temporary file."""
+    folder = tmp_path / "2021"
+    folder.mkdir()
+    (folder / f"{STEM}.pdf").write_bytes(b"old pdf")
+    (folder / f"{STEM}.docx").write_bytes(b"old docx")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kplan_report", *build_args(tmp_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".tmp") for p in folder.iterdir()):  # writing has begun
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    line = one_error_line(err)
+    assert "terminated; no file is left half-written" in line
+    assert sorted(p.name for p in folder.iterdir()) == [f"{STEM}.docx", f"{STEM}.pdf"]
+    assert (folder / f"{STEM}.pdf").read_bytes() == b"old pdf"
+    assert (folder / f"{STEM}.docx").read_bytes() == b"old docx"
