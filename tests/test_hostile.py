@@ -202,3 +202,70 @@ def test_sigterm_is_handled_like_ctrl_c(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == [f"{STEM}.docx", f"{STEM}.pdf"]
     assert (folder / f"{STEM}.pdf").read_bytes() == b"old pdf"
     assert (folder / f"{STEM}.docx").read_bytes() == b"old docx"
+
+
+# ------------------------------------------------------------ §5 invisible characters
+
+
+def validate_with(source: Path, capsys, edit) -> list[str]:
+    """Edit the mini fixture's FY2021 actuals, run validate; the lines on stderr (exit 2, no traceback)."""
+    actuals = source / "actuals" / "2021.yaml"
+    actuals.write_text(edit(actuals.read_text(encoding="utf-8")), encoding="utf-8")
+    assert main(["validate", "--source", str(source)]) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and captured.out == ""
+    return captured.err.splitlines()
+
+
+def test_a_zero_width_space_in_an_id_is_shown_and_named(source, capsys):
+    lines = validate_with(source, capsys, lambda t: t.replace("  p002: {", "  p00\u200b2: {"))
+    assert lines[0] == (
+        "source/actuals/2021.yaml:23: projects.p00<U+200B>2: found the project 'p00<U+200B>2', which is not in projects.yaml "
+        "(<U+200B> is the invisible zero width space); expected a project ID of projects.yaml, e.g. p001（事業一覧にない事業IDです）"
+    )
+
+
+def test_a_cyrillic_look_alike_in_an_id_is_shown_and_named(source, capsys):
+    lines = validate_with(source, capsys, lambda t: t.replace("  p002: {", "  \u0440002: {"))
+    assert "projects.<U+0440>002: found the project '<U+0440>002'" in lines[0]
+    assert "(<U+0440> is cyrillic small letter er, which looks like an ASCII character)" in lines[0]
+
+
+def test_a_bom_in_the_middle_of_the_file_is_located(source, capsys):
+    lines = validate_with(source, capsys, lambda t: t.replace("projects:\n", "\ufeffprojects:\n"))
+    assert lines[0] == (
+        "source/actuals/2021.yaml:21: found a byte order mark U+FEFF inside the file (invisible; often left by joining two files) "
+        "at column 1; expected nothing there: a BOM may only start the file（ファイル途中の BOM（U+FEFF）を削除してください）"
+    )
+    assert len(lines) == 2
+
+
+def test_a_bom_at_the_start_is_still_fine(source, capsys):
+    actuals = source / "actuals" / "2021.yaml"
+    actuals.write_bytes(b"\xef\xbb\xbf" + actuals.read_bytes())
+    assert main(["validate", "--source", str(source)]) == 0
+
+
+@pytest.mark.parametrize("separator, name", [("\u2028", "line separator"), ("\u2029", "paragraph separator")])
+def test_a_line_separator_gives_the_line_an_editor_shows(source, capsys, separator, name):
+    """YAML counts U+2028 as a line break, editors do not: it is refused where an editor shows it,
+    so no later line number is ever one off."""
+    lines = validate_with(source, capsys, lambda t: t.replace("学習会を12回", f"学習会を{separator}12回"))
+    assert lines[0].startswith(f"source/actuals/2021.yaml:23: found the invisible {name} U+{ord(separator):04X}, ")
+    assert "at column 23" in lines[0]
+
+
+@pytest.mark.parametrize("control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
+def test_bidirectional_controls_are_refused_in_text(source, capsys, control):
+    """The data says 円0001 with U+202E before it; the PDF would print 1000円."""
+    lines = validate_with(source, capsys, lambda t: t.replace("学習会を12回", f"学習会を{control}円0001回"))
+    code = f"U+{ord(control):04X}"
+    assert lines[0].startswith(f"source/actuals/2021.yaml:23: found the bidirectional control character {code} (")
+    assert "which reorders the printed text at column 23" in lines[0]
+    assert lines[0].endswith(f"expected text without direction controls（文字の並びを入れ替える制御文字 {code} は使えません）")
+
+
+def test_an_invisible_character_in_a_value_is_shown_and_named(source, capsys):
+    lines = validate_with(source, capsys, lambda t: t.replace("grade: B,", "grade: \"B\u2060\","))
+    assert lines[0].startswith("source/actuals/2021.yaml:23: projects.p002.grade: found 'B<U+2060>' (text) "
+                               "(<U+2060> is the invisible word joiner); expected one of ")
