@@ -269,3 +269,85 @@ def test_an_invisible_character_in_a_value_is_shown_and_named(source, capsys):
     lines = validate_with(source, capsys, lambda t: t.replace("grade: B,", "grade: \"B\u2060\","))
     assert lines[0].startswith("source/actuals/2021.yaml:23: projects.p002.grade: found 'B<U+2060>' (text) "
                                "(<U+2060> is the invisible word joiner); expected one of ")
+
+
+# ------------------------------------------------------------ §7 numbers with their units
+
+
+def _edit_copy(tmp_path: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
+    source = tmp_path / "source"
+    shutil.copytree(MINI, source)
+    for name, pairs in edits.items():
+        path = source / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in pairs:
+            assert old in text, (name, old)
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+    return source
+
+
+def _pdf_of(source: Path, year: int = 2021) -> bytes:
+    from kplan_report.validate.load import load_source
+    from kplan_report.views.outline import build_report
+    from kplan_report.writers.pdf import write_pdf
+
+    target = io.BytesIO()
+    write_pdf(build_report(load_source(source), year), target)
+    return target.getvalue()
+
+
+def whole_in_one_cell(pdf: bytes, token: str) -> list[int]:
+    """The pages where ``token`` prints as one word on one line with no cell border through it."""
+    import pdfplumber
+
+    pages = []
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for number, page in enumerate(document.pages, 1):
+            words = [w for w in page.extract_words(keep_blank_chars=False) if w["text"] == token]
+            for word in words:
+                crossing = [
+                    e for e in page.edges
+                    if e["orientation"] == "v" and word["x0"] + 0.5 < e["x0"] < word["x1"] - 0.5
+                    and e["top"] <= word["top"] and e["bottom"] >= word["bottom"]
+                ]
+                assert not crossing, f"page {number}: a cell border runs through {token}"
+                pages.append(number)
+    return pages
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory) -> bytes:
+    """The FY2021 sample as published (one layout, shared by the tests below)."""
+    return _pdf_of(ROOT / "source")
+
+
+def test_the_formatter_joins_number_and_unit():
+    from kplan_report.text.japanese import NO_BREAK, format_number, format_percent
+    from decimal import Decimal
+
+    assert format_number(8000, "人") == f"8,000{NO_BREAK}人"
+    assert format_percent(Decimal("-1.6")) == f"-160.0{NO_BREAK}％"
+    assert format_number(12) == "12"
+
+
+def test_negative_progress_prints_whole_in_the_sample(sample_pdf):
+    """The shipped FY2021 PDF printed "-160.0 / ％" over two lines (issue 16 §7)."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(sample_pdf)) as document:
+        text = "\n".join(page.extract_text() or "" for page in document.pages)
+    assert "\n％" not in text and "\u2060" not in text
+    assert len(whole_in_one_cell(sample_pdf, "-160.0％")) >= 2
+    assert len(whole_in_one_cell(sample_pdf, "-107.4％")) >= 2
+
+
+def test_a_long_negative_progress_prints_whole_in_its_narrow_cell(tmp_path):
+    """-1,119.5％ (a value far below the baseline) in the 15 mm progress column."""
+    source = _edit_copy(tmp_path, {
+        "plan.yaml": [("target: {value: 9500}", "target: {value: 8200}")],
+        "actuals/2021.yaml": [("{main: {value: 8900}}", "{main: {value: 5761}}")],
+    })
+    pdf = _pdf_of(source)
+    assert whole_in_one_cell(pdf, "-1,119.5％")
+    assert whole_in_one_cell(pdf, "5,761人")

@@ -42,6 +42,7 @@ the same input gives byte-identical files.
 from __future__ import annotations
 
 import base64
+import re
 import importlib.resources
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
@@ -51,6 +52,7 @@ from typing import BinaryIO
 import jinja2
 
 from ...views.blocks import IndicatorTable, PromotionItemTable, Section, Table, walk
+from ...text.japanese import NO_BREAK
 from ...views.outline import Report
 from ...views.pieces import ActionLine, Chart, PromotionItemView
 
@@ -208,6 +210,27 @@ _BLANK_CHART_URI = "data:image/svg+xml;base64," + base64.b64encode(
 # ---------------------------------------------------------------- rendering
 
 
+_JOINED = re.compile(f"[^\\s<>{NO_BREAK}]+(?:{NO_BREAK}[^\\s<>{NO_BREAK}]+)+")
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)|([^<]+)")
+
+
+def keep_joined(html: str) -> str:
+    """What the formatter joined (a number and its unit, see
+    :data:`~kplan_report.text.japanese.NO_BREAK`) becomes, in the text of the
+    page, one unbreakable ``<span class="nb">`` without the joiner; inside a
+    tag (an ``alt`` text …) the joiner is only dropped."""
+    if NO_BREAK not in html:
+        return html
+
+    def one(match: re.Match) -> str:
+        tag, text = match.groups()
+        if tag is not None:
+            return tag.replace(NO_BREAK, "")
+        return _JOINED.sub(lambda m: '<span class="nb">' + m.group().replace(NO_BREAK, "") + "</span>", text)
+
+    return _TAG_OR_TEXT.sub(one, html)
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -226,7 +249,7 @@ def environment() -> jinja2.Environment:
 def render_html(report: Report, breaks: frozenset[str] = frozenset(), env: jinja2.Environment | None = None) -> str:
     """The report as HTML; ``breaks``: ids of rows that start a continued 推進項目 table."""
     env = env or environment()
-    return env.get_template("print/report.html.j2").render(**_context(report, breaks))
+    return keep_joined(env.get_template("print/report.html.j2").render(**_context(report, breaks)))
 
 
 def _context(report: Report, breaks: frozenset[str], continued_only=frozenset()) -> dict:
