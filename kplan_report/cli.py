@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     from .build import OutputError
+    from .validate.glyphs import FontMissing
 
     parser = make_parser()
     try:
@@ -88,6 +89,9 @@ def _main(argv: list[str] | None) -> int:
     except OutputError as error:
         print(f"kplan-report: error: {error}", file=sys.stderr)
         return error.status
+    except FontMissing as error:
+        print(f"kplan-report: error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt as interrupt:
         # Output files are written atomically, so an interrupted build leaves the last good ones.
         what = "terminated" if isinstance(interrupt, Terminated) else "interrupted"
@@ -130,6 +134,18 @@ def _add_source_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def load_checked(source_dir: Path, years: list[int] | None = None) -> Source:
+    """:func:`load_source`, then every text checked against the report's fonts
+    (:mod:`kplan_report.validate.glyphs`): what validate accepts, the PDF can print."""
+    from .validate.glyphs import check_source
+
+    source = load_source(source_dir, years=years)
+    problems = check_source(source_dir, source.actuals)
+    if problems:
+        raise InputError(problems)
+    return source
+
+
 def _check_in_period(source: Source, year: int) -> None:
     info = source.plan.plan
     if not info.first_year <= year <= info.last_year:
@@ -153,7 +169,7 @@ def run_validate(args: argparse.Namespace) -> int:
     years = None if args.year is None else [args.year]
     if years is not None:
         _check_in_period(load_source(args.source, years=[]), args.year)
-    source = load_source(args.source, years=years)
+    source = load_checked(args.source, years=years)
     print(f"{display_path(args.source)}: OK（入力データに誤りはありません）")
     for line in plan_counts(source):
         print(line)
@@ -280,7 +296,7 @@ def add_build(subparsers) -> None:
 def run_build(args: argparse.Namespace) -> int:
     from .build import FORMATS, build
 
-    source = load_source(args.source)
+    source = load_checked(args.source)
     _check_in_period(source, args.year)
     if args.year not in source.actuals:
         raise UsageError(

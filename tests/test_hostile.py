@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -351,3 +352,164 @@ def test_a_long_negative_progress_prints_whole_in_its_narrow_cell(tmp_path):
     pdf = _pdf_of(source)
     assert whole_in_one_cell(pdf, "-1,119.5％")
     assert whole_in_one_cell(pdf, "5,761人")
+
+
+# ------------------------------------------------------------ §2 characters the fonts lack
+
+
+def notdef_glyphs(pdf: bytes) -> list[tuple[int, str]]:
+    """(page, font) of every .notdef glyph (glyph 0) the PDF's text shows, on pages and in forms (charts)."""
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    reader = PdfReader(io.BytesIO(pdf))
+    found: list[tuple[int, str]] = []
+
+    def glyphs_of(font, data: bytes) -> list[int]:
+        """The glyph ids a string of a Type0 font shows: 2-byte codes → CIDs (Identity-H,
+        or the CMap WeasyPrint writes when a font lacks glyphs) → glyph ids."""
+        assert font["/Subtype"] == "/Type0", font
+        codes = [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data) - 1, 2)]
+        encoding = font["/Encoding"]
+        if encoding == "/Identity-H":
+            cids = codes
+        else:
+            cmap = encoding.get_object().get_data().decode("latin-1")
+            table = {int(code, 16): int(cid) for block in re.findall(r"begincidchar(.*?)endcidchar", cmap, re.S)
+                     for code, cid in re.findall(r"<([0-9a-fA-F]+)>\s+(\d+)", block)}
+            for block in re.findall(r"begincidrange(.*?)endcidrange", cmap, re.S):
+                for low, high, cid in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s+(\d+)", block):
+                    for code in range(int(low, 16), int(high, 16) + 1):
+                        table[code] = int(cid) + code - int(low, 16)
+            cids = [table.get(code, 0) for code in codes]
+        descendant = font["/DescendantFonts"][0].get_object()
+        mapping = descendant.get("/CIDToGIDMap", "/Identity")
+        if mapping == "/Identity":
+            return cids
+        gids = mapping.get_object().get_data()
+        return [int.from_bytes(gids[2 * c:2 * c + 2], "big") for c in cids]
+
+    def scan(page_number: int, contents, resources) -> None:
+        resources = resources.get_object() if resources is not None else {}
+        fonts = resources.get("/Font", {})
+        fonts = fonts.get_object() if hasattr(fonts, "get_object") else fonts
+        xobjects = resources.get("/XObject", {})
+        xobjects = xobjects.get_object() if hasattr(xobjects, "get_object") else xobjects
+        font = None
+        for operands, operator in ContentStream(contents, reader).operations:
+            if operator == b"Tf":
+                font = fonts[operands[0]].get_object()
+            elif operator in (b"Tj", b"TJ", b"'", b'"'):
+                strings = operands[0] if operator == b"TJ" else [operands[-1]]
+                for s in strings:
+                    if isinstance(s, (int, float)) or type(s).__name__ in ("FloatObject", "NumberObject"):
+                        continue
+                    data = getattr(s, "original_bytes", None) or bytes(s)
+                    if 0 in glyphs_of(font, data):
+                        found.append((page_number, str(font["/BaseFont"])))
+            elif operator == b"Do":
+                xobject = xobjects[operands[0]].get_object()
+                if xobject.get("/Subtype") == "/Form":
+                    scan(page_number, xobject, xobject.get("/Resources", resources))
+
+    for number, page in enumerate(reader.pages, 1):
+        scan(number, page.get_contents(), page.get("/Resources"))
+    return found
+
+
+def test_the_notdef_detector_sees_a_box(tmp_path):
+    """Built past validation, a private-use 外字 prints as .notdef: the detector must see it."""
+    source = _edit_copy(tmp_path, {"actuals/2021.yaml": [("あいさつ運動が広がった。", "あいさつ運動が\ue000広がった。")]})
+    assert notdef_glyphs(_pdf_of(source))
+
+
+def test_the_sample_has_no_notdef_glyph(sample_pdf):
+    assert notdef_glyphs(sample_pdf) == []
+
+
+def embedded_fonts(pdf: bytes) -> set[str]:
+    """The embedded fonts' names without the subset tag: {'BIZ-UDGothic', 'NotoSansCJKjp-Regular', …}."""
+    from pypdf import PdfReader
+
+    names = set()
+    for obj_page in PdfReader(io.BytesIO(pdf)).pages:
+        fonts = obj_page["/Resources"].get_object().get("/Font", {})
+        for font in fonts.get_object().values():
+            names.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+", 1)[-1])
+    return names
+
+
+def outside_the_chains(fonts: set[str]) -> set[str]:
+    """The embedded fonts (WeasyPrint names them family-style: Noto-Sans-CJK-JP-Bold) of no chain family."""
+    from kplan_report.validate.glyphs import CHAINS
+
+    families = {f.replace(" ", "-") for chain in CHAINS.values() for f in chain}
+    return {name for name in fonts if not any(name == f or name.startswith(f + "-") for f in families)}
+
+RARE = "𠮷🙇"
+
+
+@pytest.fixture(scope="module")
+def rare_source(tmp_path_factory) -> Path:
+    """The mini fixture with 𠮷 and 🙇 in a 推進項目 title (its vertical title, a heading and
+    the 目次), an objective title, a 取組状況 cell and a project's results."""
+    return _edit_copy(tmp_path_factory.mktemp("rare"), {
+        "plan.yaml": [("title: 福祉教育の推進", f"title: 福祉教育の{RARE}推進"),
+                      ("私たちの暮らしは", f"私たちの{RARE}暮らしは"),
+                      ("title: 地域福祉学習の推進", f"title: 地域福祉学習の{RARE}推進")],
+        "actuals/2021.yaml": [("あいさつ運動が広がった。", f"あいさつ運動が{RARE}広がった。"),
+                              ("全校で福祉・防災教育を実施した。", f"全校で{RARE}福祉・防災教育を実施した。")],
+    })
+
+
+def test_rare_characters_validate_and_print_without_boxes(rare_source, capsys):
+    import pdfplumber
+
+    assert main(["validate", "--source", str(rare_source)]) == 0
+    pdf = _pdf_of(rare_source)
+    assert notdef_glyphs(pdf) == []
+    fonts = embedded_fonts(pdf)
+    assert outside_the_chains(fonts) == set(), fonts
+    # the fallbacks were needed, in both styles, and are the ones decided on
+    assert all(any(f.startswith(face) for f in fonts) for face in ("Noto-Sans-CJK-JP", "Noto-Serif-CJK-JP", "Symbola")), fonts
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        text = "\n".join(page.extract_text() or "" for page in document.pages)
+    assert text.count("𠮷") >= 5 and text.count("🙇") >= 5
+
+
+def test_the_sample_prints_in_the_chain_fonts_only(sample_pdf):
+    assert outside_the_chains(embedded_fonts(sample_pdf)) == set()
+
+
+@pytest.mark.parametrize("char, what", [
+    ("\ue000", "the private-use character (外字) U+E000"),
+    ("\U000f0000", "the private-use character (外字) U+F0000"),
+    ("\u0e01", "the character 'ก' U+0E01 (thai character ko kai)"),
+])
+def test_a_character_no_font_has_is_a_located_problem(source, capsys, char, what):
+    lines = validate_with(source, capsys, lambda t: t.replace("あいさつ運動が広がった。", f"あいさつ運動が{char}広がった。"))
+    assert lines == [
+        f"source/actuals/2021.yaml:31: promotion_items.G1.1.2.community_business: found {what} at character 8 "
+        "of the text, which no font of the report has; expected a character the report's fonts can print; "
+        "write it another way (このフォントにない文字は印刷できません。別の字・表記に置き換えてください）",
+        "1 problem in 1 file（1ファイルに1件の誤りがあります）",
+    ]
+
+
+def test_build_refuses_what_it_cannot_print_before_writing(source, capsys, tmp_path):
+    actuals = source / "actuals" / "2021.yaml"
+    actuals.write_text(actuals.read_text(encoding="utf-8").replace("あいさつ", "\ue000あいさつ"), encoding="utf-8")
+    assert main(["build", "--year", "2021", "--source", str(source), "--out", str(tmp_path / "out")]) == 2
+    assert "U+E000" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_stylesheet_lists_the_checked_font_chains():
+    """report.css and validate/glyphs.py decide the same fonts in the same order."""
+    from kplan_report.validate.glyphs import CHAINS
+
+    css = (ROOT / "report_templates" / "print" / "report.css").read_text(encoding="utf-8")
+    declared = {tuple(f.strip().strip('"') for f in value.split(","))
+                for value in re.findall(r"font-family:\s*([^;]+);", css)}
+    chains = {chain + (generic,) for chain, generic in zip(CHAINS.values(), ("serif", "sans-serif"))}
+    assert declared == chains
