@@ -235,8 +235,8 @@ def test_a_cyrillic_look_alike_in_an_id_is_shown_and_named(source, capsys):
 def test_a_bom_in_the_middle_of_the_file_is_located(source, capsys):
     lines = validate_with(source, capsys, lambda t: t.replace("projects:\n", "\ufeffprojects:\n"))
     assert lines[0] == (
-        "source/actuals/2021.yaml:21: found a byte order mark U+FEFF inside the file (invisible; often left by joining two files) "
-        "at column 1; expected nothing there: a BOM may only start the file（ファイル途中の BOM（U+FEFF）を削除してください）"
+        "source/actuals/2021.yaml:21: found a byte order mark U+FEFF at column 1 inside the file (invisible; often left by joining two files); "
+        "expected nothing there: a BOM may only start the file（ファイル途中の BOM（U+FEFF）を削除してください）"
     )
     assert len(lines) == 2
 
@@ -252,8 +252,7 @@ def test_a_line_separator_gives_the_line_an_editor_shows(source, capsys, separat
     """YAML counts U+2028 as a line break, editors do not: it is refused where an editor shows it,
     so no later line number is ever one off."""
     lines = validate_with(source, capsys, lambda t: t.replace("学習会を12回", f"学習会を{separator}12回"))
-    assert lines[0].startswith(f"source/actuals/2021.yaml:23: found the invisible {name} U+{ord(separator):04X}, ")
-    assert "at column 23" in lines[0]
+    assert lines[0].startswith(f"source/actuals/2021.yaml:23: found the invisible {name} U+{ord(separator):04X} at column 23, ")
 
 
 @pytest.mark.parametrize("control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
@@ -262,7 +261,7 @@ def test_bidirectional_controls_are_refused_in_text(source, capsys, control):
     lines = validate_with(source, capsys, lambda t: t.replace("学習会を12回", f"学習会を{control}円0001回"))
     code = f"U+{ord(control):04X}"
     assert lines[0].startswith(f"source/actuals/2021.yaml:23: found the bidirectional control character {code} (")
-    assert "which reorders the printed text at column 23" in lines[0]
+    assert f"{code} (" in lines[0] and ") at column 23, which reorders the printed text; " in lines[0]
     assert lines[0].endswith(f"expected text without direction controls（文字の並びを入れ替える制御文字 {code} は使えません）")
 
 
@@ -491,7 +490,7 @@ def test_a_character_no_font_has_is_a_located_problem(source, capsys, char, what
     assert lines == [
         f"source/actuals/2021.yaml:31: promotion_items.G1.1.2.community_business: found {what} at character 8 "
         "of the text, which no font of the report has; expected a character the report's fonts can print; "
-        "write it another way (このフォントにない文字は印刷できません。別の字・表記に置き換えてください）",
+        "write it another way（このフォントにない文字は印刷できません。別の字・表記に置き換えてください）",
         "1 problem in 1 file（1ファイルに1件の誤りがあります）",
     ]
 

@@ -269,21 +269,21 @@ def _decodes(data: bytes, encoding: str) -> bool:
 _MISLEADING = re.compile("[\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
-def _forbidden(char: str) -> tuple[str, str]:
-    """What the refused character ``char`` is, and what to do, in words."""
+def _forbidden(char: str, column: int) -> tuple[str, str]:
+    """What the refused character ``char`` at ``column`` is, and what to do, in words."""
     code = f"U+{ord(char):04X}"
     if char in "\u2028\u2029":
         name = "line separator" if char == "\u2028" else "paragraph separator"
-        return (f"the invisible {name} {code}, which some programs count as a line break and others do not",
+        return (f"the invisible {name} {code} at column {column}, which some programs count as a line break and others do not",
                 "an ordinary line break, or nothing（見えない区切り文字 " + code + " を削除するか、通常の改行にしてください）")
     if char == "\ufeff":
-        return (f"a byte order mark {code} inside the file (invisible; often left by joining two files)",
+        return (f"a byte order mark {code} at column {column} inside the file (invisible; often left by joining two files)",
                 "nothing there: a BOM may only start the file（ファイル途中の BOM（" + code + "）を削除してください）")
     if _MISLEADING.match(char):
         name = unicodedata.name(char).lower()
-        return (f"the bidirectional control character {code} ({name}), which reorders the printed text",
+        return (f"the bidirectional control character {code} ({name}) at column {column}, which reorders the printed text",
                 "text without direction controls（文字の並びを入れ替える制御文字 " + code + " は使えません）")
-    return (f"the control character {code}",
+    return (f"the control character {code} at column {column}",
             "text without control characters; only line breaks and tabs are allowed（改行・タブ以外の制御文字は使えません）")
 
 
@@ -300,8 +300,7 @@ def _check_control_characters(text: str, display: str) -> None:
     matches.sort(key=lambda m: m.start())
     for match in matches[:MAX_REPORTED_PER_KIND]:
         line, column = _line_column(text, match.start())
-        found, expected = _forbidden(match.group())
-        problems.append(Problem(display, line, "", f"{found} at column {column}", expected))
+        problems.append(Problem(display, line, "", *_forbidden(match.group(), column)))
     if len(matches) > MAX_REPORTED_PER_KIND:
         line, _ = _line_column(text, matches[MAX_REPORTED_PER_KIND].start())
         more = len(matches) - MAX_REPORTED_PER_KIND

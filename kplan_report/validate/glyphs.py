@@ -134,8 +134,8 @@ def describe_character(char: str) -> str:
     return f"the character '{char}' {code}" + (f" ({name})" if name else "")
 
 
-EXPECTED = ("a character the report's fonts can print; write it another way "
-            "(このフォントにない文字は印刷できません。別の字・表記に置き換えてください）")
+EXPECTED = ("a character the report's fonts can print; write it another way"
+            "（このフォントにない文字は印刷できません。別の字・表記に置き換えてください）")
 
 
 def glyph_problems(documents: Iterable[Document]) -> list[Problem]:
