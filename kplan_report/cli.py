@@ -267,13 +267,20 @@ def add_schema(subparsers) -> None:
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, model in SCHEMAS.items():
-        schema = model.model_json_schema()
-        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        path = args.out / name
-        path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {display_path(path)}")
+    from .build import OutputError, write_atomically
+
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, model in SCHEMAS.items():
+            schema = model.model_json_schema()
+            schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+            path = args.out / name
+            data = (json.dumps(schema, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+            write_atomically(path, lambda f: f.write(data))
+            print(f"wrote {display_path(path)}")
+    except OSError as error:  # --out names a file, a read-only folder, a full disk …
+        raise OutputError(f"{display_path(args.out)}: cannot write the schema files there: "
+                          f"{error.strerror or error}（書き込めません）") from None
     return 0
 
 

@@ -512,3 +512,9 @@ def test_the_stylesheet_lists_the_checked_font_chains():
                 for value in re.findall(r"font-family:\s*([^;]+);", css)}
     chains = {chain + (generic,) for chain, generic in zip(CHAINS.values(), ("serif", "sans-serif"))}
     assert declared == chains
+
+
+def test_schema_out_naming_a_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "schema").write_text("x")
+    assert main(["schema", "--out", str(tmp_path / "schema")]) == 2
+    assert "cannot write the schema files there" in one_error_line(capsys.readouterr().err)
