@@ -106,7 +106,7 @@ def _main(argv: list[str] | None) -> int:
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kplan-report",
-        description="Annual progress report of the 3rd Kesennuma City Community Welfare Plan（第3次気仙沼市地域福祉計画 進捗状況報告書）",
+        description="The yearly progress report of a municipal plan (地域福祉計画 進捗状況報告書) from the data in source/",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in COMMANDS:

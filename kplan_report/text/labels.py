@@ -50,6 +50,7 @@ DEFAULTS: dict[str, str] = {
     "promotion_item": "推進項目",
     "actor": "主体",
     "action": "具体的取組",
+    "action_bullet": "・",  # before each 具体的取組 where several share a cell (the Word draft)
     "projects": "≪主な取組・事業≫",
     "notes": "＜参考＞",
     "indicators": "＜主な指標＞",

@@ -103,6 +103,7 @@ class PromotionItemTable(Block):
     item: PromotionItemView
     columns: list[str]  # the four header labels
     no_summary: str  # printed for a 主体 row without a reported 取組状況
+    bullet: str  # before each 具体的取組 where a writer puts a row's 具体的取組 in one cell
 
 
 @dataclass(frozen=True)

@@ -316,7 +316,8 @@ class _Builder:
             projects=[self.project_row(pid) for pid in item.projects],
             notes=[_note(n, where) for n in item.notes],
         )
-        content = [PromotionItemTable(view, [L.promotion_item, L.actor, L.action, L.status_column], L.no_summary)]
+        content = [PromotionItemTable(view, [L.promotion_item, L.actor, L.action, L.status_column],
+                                      L.no_summary, L.action_bullet)]
         if view.projects:
             content.append(self.projects_table(view.projects))
         content += self.notes(view.notes)
