@@ -327,7 +327,7 @@ def test_the_formatter_joins_number_and_unit():
     from decimal import Decimal
 
     assert format_number(8000, "人") == f"8,000{NO_BREAK}人"
-    assert format_percent(Decimal("-1.6")) == f"-160.0{NO_BREAK}％"
+    assert format_percent(Decimal("-1.6")) == f"-{NO_BREAK}160.0{NO_BREAK}％"
     assert format_number(12) == "12"
 
 
@@ -518,3 +518,26 @@ def test_schema_out_naming_a_file_is_one_line(tmp_path, capsys):
     (tmp_path / "schema").write_text("x")
     assert main(["schema", "--out", str(tmp_path / "schema")]) == 2
     assert "cannot write the schema files there" in one_error_line(capsys.readouterr().err)
+
+
+def test_the_word_draft_keeps_numbers_whole_in_libreoffice(tmp_path):
+    """The same narrow progress cell in the Word draft, as LibreOffice lays it out."""
+    import pdfplumber
+
+    source = _edit_copy(tmp_path, {
+        "plan.yaml": [("target: {value: 9500}", "target: {value: 8200}")],
+        "actuals/2021.yaml": [("{main: {value: 8900}}", "{main: {value: 5761}}")],
+    })
+    assert main(["build", "--year", "2021", "--source", str(source), "--out", str(tmp_path / "out"), "--format", "docx"]) == 0
+    docx = tmp_path / "out" / "2021" / f"{STEM}.docx"
+    result = subprocess.run(
+        ["libreoffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    pdf = (tmp_path / f"{STEM}.pdf").read_bytes()
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        text = "\n".join(page.extract_text() or "" for page in document.pages)
+    assert "-1,119.5％" in text.replace("\u2060", "")
+    assert "\n％" not in text

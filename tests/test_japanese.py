@@ -94,7 +94,8 @@ def test_format_number_percentages_have_one_decimal(value, unit, text):
     (D(-1) / D(26710), "0.0％"),         # rounds to zero: no "-0.0％"
 ])
 def test_format_percent(fraction, text):
-    assert format_percent(fraction) == text[:-1] + NO_BREAK + "％"
+    joined = text[:-1].replace("-", "-" + NO_BREAK) + NO_BREAK + "％"  # nothing breaks after the minus either
+    assert format_percent(fraction) == joined
 
 
 def test_negative_zero_percentage_prints_as_zero():

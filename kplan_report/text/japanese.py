@@ -69,18 +69,23 @@ def format_number(value: Decimal | int | float, unit: str = "") -> str:
     """
     value = Decimal(str(value))
     if unit in ("％", "%"):
-        text = f"{_one_decimal(value):,}"
-        return f"{text}{NO_BREAK}％"
+        return f"{_joined_sign(f'{_one_decimal(value):,}')}{NO_BREAK}％"
     if value == value.to_integral_value():
         text = f"{int(value):,}"
     else:
         text = f"{value.normalize():,f}"
+    text = _joined_sign(text)
     return f"{text}{NO_BREAK}{unit}" if unit else text
 
 
 def format_percent(fraction: Decimal) -> str:
     """A progress fraction as a percentage with one decimal: 0.4 → 40.0⁠％ (joined by :data:`NO_BREAK`)."""
-    return f"{_one_decimal(fraction * 100):,}{NO_BREAK}％"
+    return f"{_joined_sign(f'{_one_decimal(fraction * 100):,}')}{NO_BREAK}％"
+
+
+def _joined_sign(text: str) -> str:
+    """-1,119.5 → -⁠1,119.5: LibreOffice (ICU) breaks after a hyphen-minus before a digit."""
+    return f"-{NO_BREAK}{text[1:]}" if text.startswith("-") else text
 
 
 def _one_decimal(value: Decimal) -> Decimal:
