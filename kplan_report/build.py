@@ -25,6 +25,7 @@ import contextlib
 import datetime
 import errno
 import os
+import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Iterator
@@ -176,7 +177,10 @@ def commit(temporaries: list[str], targets: list[Path]) -> None:
                 backup = f"{path.parent}/.{path.name}.{os.getpid()}.old"
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(backup)
-                os.link(path, backup)
+                try:
+                    os.link(path, backup)
+                except OSError:  # a file system without hard links (FAT, some network shares)
+                    shutil.copy2(path, backup)
                 backups.append(backup)
             else:
                 backups.append(None)

@@ -541,3 +541,21 @@ def test_the_word_draft_keeps_numbers_whole_in_libreoffice(tmp_path):
         text = "\n".join(page.extract_text() or "" for page in document.pages)
     assert "-1,119.5％" in text.replace("\u2060", "")
     assert "\n％" not in text
+
+
+def test_the_pair_is_replaced_where_hard_links_fail(tmp_path, monkeypatch):
+    """On a FAT stick the old file is kept by a copy instead: still the old set or the new set."""
+    old = [tmp_path / "a.pdf", tmp_path / "a.docx"]
+    old[0].write_bytes(b"old pdf")
+    old[1].write_bytes(b"old docx")
+
+    def no_links(*args):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(build_module.os, "link", no_links)
+    with build_module.staged(old) as temporaries:
+        for name, data in zip(temporaries, [b"new pdf", b"new docx"]):
+            Path(name).write_bytes(data)
+        build_module.commit(temporaries, old)
+    assert [p.read_bytes() for p in old] == [b"new pdf", b"new docx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "a.pdf"]
