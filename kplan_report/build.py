@@ -163,7 +163,7 @@ def staged(targets: list[Path]) -> Iterator[list[str]]:
 def commit(temporaries: list[str], targets: list[Path]) -> None:
     """Rename every temporary file over its target; on a failure put the old files back.
 
-    The old files are kept under a second name (a hard link) until all
+    The old files are kept under a second name (a hard link, or a copy) until all
     renames have succeeded.  The renames follow each other with nothing in
     between, signals held off, so a reader sees a mixed set only in the
     microseconds between two ``rename`` calls.
