@@ -1,27 +1,31 @@
-"""Build a year's report: load → progress → view model → PDF and Word files.
+"""Build a year's report: load → progress → view model → PDF, Word, web site and open data.
 
 This is the only module that knows about the output folder.  The writers
-(:mod:`kplan_report.writers`) get the finished outline and a file to write
-into; this module makes sure a reader never sees a half-written report, nor
-a PDF of one build beside the Word draft of another:
+(:mod:`kplan_report.writers`) get the finished outline and a file (or, for
+the web site and the open data, a folder) to write into; this module makes
+sure a reader never sees a half-written report, nor a PDF of one build
+beside the Word draft of another:
 
 1. before any work, the output folder is checked (:func:`check_output`), so
    that ``--out`` naming a file, a read-only folder or a folder where the PDF
    should be is one line at once, not a traceback after the layout;
-2. every format is written to a temporary name in the target folder
-   (:func:`staged`), this process owning every temporary file whichever
-   process writes it, so that an error, Ctrl-C or SIGTERM removes them all;
-3. only when all are complete are they renamed into place, one right after
-   the other (:func:`commit`); should a rename fail, the ones already renamed
-   are put back, so the folder holds the old set or the new set.
+2. every format is written to a temporary name in the target folder, a file
+   or a folder (:func:`staged`), this process owning every temporary name
+   whichever process writes it, so that an error, Ctrl-C or SIGTERM removes
+   them all;
+3. only when all are complete are they put in place, one right after the
+   other (:func:`commit`): a file renamed over the old one, a folder swapped
+   with the old one in one step; should one fail, those already in place are
+   put back, so the folder holds the old set or the new set.
 
 A fault of the output location (no space left, permission …) is an
-:class:`OutputError`: one line naming the file and the reason.
+:class:`OutputError`: one line naming the folder and the reason.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime
 import errno
 import os
@@ -35,12 +39,16 @@ from pathlib import Path
 from .intake.yamlio import display_path
 from .validate.load import Source, missing_actuals
 from .views.outline import Report, build_report
-from .writers import WRITERS, get_writer
+from .writers import FOLDERS, WRITERS, get_writer
 
 FORMATS = tuple(WRITERS)
 
 #: Worker processes of a parallel build (the machines it runs on have two cores).
 PROCESSES = 2
+
+#: Written into ``<out>/<year>/`` after a build of every format: the files it wrote, one a line.
+#: ``make report`` depends on it (it cannot know the file names, which come from the plan).
+STAMP = ".built"
 
 #: The latest build date SOURCE_DATE_EPOCH may give (the report prints 和暦 years).
 _LAST_EPOCH = int(datetime.datetime(9999, 12, 31, tzinfo=datetime.timezone.utc).timestamp())
@@ -60,7 +68,10 @@ class OutputError(Exception):
 
 def output_name(report: Report, fmt: str) -> str:
     """File name of a report: the plan's ASCII id and the year (``<id>-<year>.pdf``),
-    so that make, zip tools and mail clients all cope."""
+    so that make, zip tools and mail clients all cope.  A folder format has a
+    fixed name (``web``, ``data``): a published site keeps its address."""
+    if fmt in FOLDERS:
+        return FOLDERS[fmt]
     return f"{report.file_stem}.{fmt}"
 
 
@@ -118,10 +129,16 @@ def check_output(folder: Path, targets: list[Path]) -> None:
                 )
             break
     for path in targets:
-        if path.is_dir():
+        is_folder_format = path.name in FOLDERS.values()
+        if path.is_dir() and not is_folder_format:
             raise OutputError(
                 f"{display_path(path)}: found a folder; expected the report file or nothing there"
                 f"（{display_path(path)} はフォルダです。削除するか別の出力先を指定してください）"
+            )
+        if path.exists() and not path.is_dir() and is_folder_format:
+            raise OutputError(
+                f"{display_path(path)}: found a file; expected the folder {path.name} or nothing there"
+                f"（{display_path(path)} はファイルです。削除するか別の出力先を指定してください）"
             )
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -133,8 +150,11 @@ def check_output(folder: Path, targets: list[Path]) -> None:
 
 
 def write_into(report: Report, fmt: str, temporary: str, **options) -> None:
-    """Write format ``fmt`` into the (already created) file ``temporary``; may run in a worker."""
+    """Write format ``fmt`` into the (already created) temporary file or folder; may run in a worker."""
     writer = get_writer(fmt)
+    if fmt in FOLDERS:
+        writer(report, Path(temporary), **options)
+        return
     # Opened without O_CREAT: a file removed by the cleanup of an interrupted build is not made anew.
     with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_TRUNC), "wb") as f:
         writer(report, f, **options)
@@ -142,41 +162,73 @@ def write_into(report: Report, fmt: str, temporary: str, **options) -> None:
         os.fsync(f.fileno())
 
 
+def _remove(name: str) -> None:
+    if os.path.isdir(name) and not os.path.islink(name):
+        shutil.rmtree(name, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+
+
 @contextlib.contextmanager
 def staged(targets: list[Path]) -> Iterator[list[str]]:
-    """One temporary file beside each target; all removed unless :func:`commit` took them."""
+    """One temporary name beside each target (a folder for a folder target, see
+    :data:`~kplan_report.writers.FOLDERS`); all removed on the way out: what
+    :func:`commit` put in place is no longer there, what it swapped out (an
+    old site) is."""
     temporaries: list[str] = []
     try:
         for path in targets:
-            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            os.close(fd)
-            temporaries.append(name)
-            # mkstemp makes the file private (0600); a report is for sharing, as any new file.
-            os.chmod(name, 0o666 & ~_umask())
+            if path.name in FOLDERS.values():
+                name = tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                temporaries.append(name)
+                os.chmod(name, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
+            else:
+                fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                os.close(fd)
+                temporaries.append(name)
+                # mkstemp makes the file private (0600); a report is for sharing, as any new file.
+                os.chmod(name, 0o666 & ~_umask())
         yield temporaries
     finally:
         for name in temporaries:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(name)
+            _remove(name)
+
+
+_RENAME_EXCHANGE = 2  # renameat2(2) flag: swap two paths in one step
+
+
+def _exchange(a: Path | str, b: Path | str) -> bool:
+    """Swap ``a`` and ``b`` atomically (Linux renameat2); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
 def commit(temporaries: list[str], targets: list[Path]) -> None:
-    """Rename every temporary file over its target; on a failure put the old files back.
+    """Put every temporary file or folder in its target's place; on a failure put the old ones back.
 
-    The old files are kept under a second name (a hard link, or a copy) until all
-    renames have succeeded.  The renames follow each other with nothing in
-    between, signals held off, so a reader sees a mixed set only in the
-    microseconds between two ``rename`` calls.
+    A file is renamed over the old one, which is kept under a second name (a
+    hard link, or a copy) until all are in place.  A folder is swapped with
+    the old one in one step (renameat2), the old one landing on the temporary
+    name, which :func:`staged` then removes; where that call is missing, the
+    old folder is renamed aside first.  Everything happens in a row, signals
+    held off, so a reader sees a mixed set only in the microseconds between
+    two renames.
     """
     backups: list[str | None] = []
-    done: list[int] = []
+    undo: list[Callable[[], None]] = []
+    asides: list[str] = []
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         for path in targets:
-            if path.exists():
+            if path.is_file():
                 backup = f"{path.parent}/.{path.name}.{os.getpid()}.old"
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(backup)
+                _remove(backup)
                 try:
                     os.link(path, backup)
                 except OSError:  # a file system without hard links (FAT, some network shares)
@@ -185,24 +237,39 @@ def commit(temporaries: list[str], targets: list[Path]) -> None:
             else:
                 backups.append(None)
         try:
-            for i, (temporary, path) in enumerate(zip(temporaries, targets)):
-                os.replace(temporary, path)
-                done.append(i)
+            for temporary, path, backup in zip(temporaries, targets, backups):
+                undo.append(_put(temporary, path, backup, asides))
         except BaseException:
-            for i in reversed(done):
-                if backups[i]:
-                    os.replace(backups[i], targets[i])
-                    backups[i] = None
-                else:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(targets[i])
+            for step in reversed(undo):
+                step()
             raise
     finally:
-        for backup in backups:
-            if backup:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(backup)
+        for name in [b for b in backups if b] + asides:
+            _remove(name)
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _put(temporary: str, path: Path, backup: str | None, asides: list[str]) -> Callable[[], None]:
+    """Put ``temporary`` in ``path``'s place; return how to undo it."""
+    if os.path.isdir(temporary):
+        if not path.exists():
+            os.rename(temporary, path)
+            return lambda: os.rename(path, temporary)
+        if _exchange(temporary, path):
+            return lambda: _exchange(temporary, path)
+        aside = tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent)
+        asides.append(aside)
+        os.rename(path, f"{aside}/{path.name}")
+        os.rename(temporary, path)
+
+        def back() -> None:
+            os.rename(path, temporary)
+            os.rename(f"{aside}/{path.name}", path)
+        return back
+    os.replace(temporary, path)
+    if backup:
+        return lambda: os.replace(backup, path)
+    return lambda: os.unlink(path)
 
 
 def write_atomically(path: Path, write: Callable[[object], None]) -> None:
@@ -214,6 +281,28 @@ def write_atomically(path: Path, write: Callable[[object], None]) -> None:
             f.flush()
             os.fsync(f.fileno())
         commit([temporary], [path])
+
+
+def write_folder_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(folder)`` on a new temporary folder next to ``path``, then put it in ``path``'s place
+    (swapped with an existing folder in one step): a reader sees the whole old site or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        os.chmod(tmp, 0o777 & ~_umask())
+        write(tmp)
+        commit([str(tmp)], [path])
+    finally:
+        _remove(str(tmp))
+
+
+def write_output(report: Report, fmt: str, path: Path, **options) -> Path:
+    """Write one format to its place on its own (the build writes all formats together)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with staged([path]) as (temporary,):
+        write_into(report, fmt, temporary, **options)
+        commit([temporary], [path])
+    return path
 
 
 @dataclass(frozen=True)
@@ -240,28 +329,27 @@ def build(
 
     The caller loads the source (:func:`kplan_report.validate.load.load_source`),
     so invalid input fails before anything is written.  With ``parallel`` the work is spread
-    over two worker processes (the machine has two cores): the Word file is
-    written in one, and the PDF's first layout (one 具体的目標 at a time, see
+    over two worker processes (the machine has two cores): the Word file, the
+    web site and the open data are written in one, and the PDF's first layout (one 具体的目標 at a time, see
     :func:`kplan_report.writers.pdf.writer.first_breaks`) in both, while this process waits;
     then, the workers gone, this process lays out and writes the PDF.  The
-    writers share nothing but the view model.  All files are renamed into
-    place together at the end.
+    writers share nothing but the view model.  All are put in place together at the end.
     """
     warnings = missing_actuals(source, year)
-    date = build_date_from_env()
-    report = build_report(source, year, date)
+    report = build_report(source, year, build_date_from_env())
     folder = out_dir / str(year)
     targets = [folder / output_name(report, fmt) for fmt in formats]
     check_output(folder, targets)
     try:
         with staged(targets) as temporaries:
             temp = dict(zip(formats, temporaries))
-            if not parallel or formats == ("docx",):
+            if not parallel or "pdf" not in formats:
                 for fmt in formats:
                     write_into(report, fmt, temp[fmt])
             else:
                 _write_parallel(report, formats, temp)
             commit(temporaries, targets)
+        _stamp(folder, formats, targets)
     except OSError as error:
         if error.errno not in _WRITE_ERRORS:
             raise  # not a fault of the output location: a bug, with its traceback
@@ -279,7 +367,7 @@ def _write_parallel(report: Report, formats: tuple[str, ...], temp: dict[str, st
     pool = ProcessPoolExecutor(max_workers=PROCESSES, initializer=_ignore_signals)
     try:
         others = [pool.submit(write_into, report, fmt, temp[fmt]) for fmt in formats if fmt != "pdf"]
-        first = pdf.first_breaks(report, pool) if "pdf" in formats else None
+        first = pdf.first_breaks(report, pool)
         for future in others:
             future.result()
     finally:
@@ -287,5 +375,18 @@ def _write_parallel(report: Report, formats: tuple[str, ...], temp: dict[str, st
         # queued ones), so that no worker writes after the files are removed.
         pool.shutdown(wait=True, cancel_futures=True)
     # The workers have ended (and given their memory back) before the big layout.
-    if "pdf" in formats:
-        write_into(report, "pdf", temp["pdf"], first=first)
+    write_into(report, "pdf", temp["pdf"], first=first)
+
+
+def _stamp(folder: Path, formats: tuple[str, ...], files: list[Path]) -> None:
+    """Record a complete build in ``folder/.built``, written last, so that it is newer than the files.
+
+    Only a build of every format counts: after ``--format pdf`` alone the
+    Word file may be stale.  The Makefile reads the list back, so that a
+    report deleted by hand is rebuilt even though the stamp is newer than
+    the inputs.
+    """
+    if set(formats) != set(FORMATS):
+        return
+    text = "".join(f"{path}\n" for path in files)
+    write_atomically(folder / STAMP, lambda f: f.write(text.encode("utf-8")))

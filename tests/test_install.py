@@ -24,7 +24,13 @@ def test_installed_package_builds_a_report(tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
                     "--target", str(target), str(ROOT)], check=True, cwd=tmp_path)
-    assert (target / "kplan_report" / "templates" / "print" / "report.css").is_file()
+    # every module and template of the checkout is in the wheel
+    wanted = {p.relative_to(ROOT / "kplan_report").as_posix() for p in (ROOT / "kplan_report").rglob("*.py")}
+    wanted |= {"templates/" + p.relative_to(ROOT / "report_templates").as_posix()
+               for p in (ROOT / "report_templates").rglob("*") if p.suffix in (".j2", ".css", ".py")}
+    installed = {p.relative_to(target / "kplan_report").as_posix() for p in (target / "kplan_report").rglob("*")
+                 if p.is_file() and "__pycache__" not in p.parts}
+    assert wanted - installed == set()
     source = tmp_path / "source"
     shutil.copytree(ROOT / "tests" / "fixtures" / "mini", source)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(target), sysconfig.get_paths()["purelib"]]))

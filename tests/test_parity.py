@@ -1,9 +1,10 @@
-"""The formats cannot drift: the PDF, the Word draft (and later the web
-edition) print the same headings in the same order and the same cell texts
-in every table, because each only lays out the one outline.
+"""The formats cannot drift: the PDF, the Word draft and the web edition
+print the same headings in the same order and the same cell texts in every
+table, because each only lays out the one outline.
 
 Headings: the PDF's bookmarks (level, title) against the Word draft's
-headings.  Tables: the cells of the HTML the PDF is laid out from against
+headings and the web pages' h1–h4 (read in the site's page order, each
+page's levels counted from its top section).  Tables: the cells of the HTML the PDF is laid out from against
 the cells of the Word tables that have a header row (the Word draft sets the
 committee's opinion, a box in the PDF, as a two-column table without one).
 """
@@ -21,6 +22,7 @@ from kplan_report.validate.load import load_source
 from kplan_report.views.outline import build_report
 from kplan_report.writers.docx.writer import render_docx
 from kplan_report.writers.pdf import writer as pdf
+from kplan_report.writers.web import writer as web
 from pdf_structure import PdfStructure
 
 from test_pdf import DATASETS
@@ -93,6 +95,18 @@ def test_pdf_bookmarks_are_the_word_headings(formats):
     headings = [(level, text) for level, text in ds.headings(docx) if level <= 4]
     assert bookmarks == headings
     assert len(bookmarks) == len(report.contents) and bookmarks[0][1] == report.labels.chapter1
+
+
+def test_web_headings_are_the_pdf_bookmarks(formats):
+    report, structure, _, _ = formats
+    pages = web.render_pages(report)
+    headings = []
+    for page in web.plan_pages(report):
+        tree = html.fromstring(pages[page.file])
+        for h in tree.xpath("//main//*[self::h1 or self::h2 or self::h3 or self::h4]"):
+            headings.append((int(h.tag[1]) + page.heading_shift, " ".join(h.text_content().split())))
+    bookmarks = [(b["level"], " ".join(b["title"].split())) for b in structure.bookmarks]
+    assert headings == bookmarks
 
 
 def test_every_table_has_the_same_cells_in_both_formats(formats):

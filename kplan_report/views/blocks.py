@@ -161,6 +161,9 @@ class StatusBars(Block):
     alt: str
     bars: list[Bar]
     legend: list[tuple[str, str]]  # (key, label)
+    #: the bars' counts as a table (every status, zeros included), printed after
+    #: the bars where they are drawn as a picture (the web edition)
+    table: Table | None = None
 
 
 @dataclass(frozen=True)
