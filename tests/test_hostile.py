@@ -345,7 +345,7 @@ def test_negative_progress_prints_whole_in_the_sample(sample_pdf):
 def test_a_long_negative_progress_prints_whole_in_its_narrow_cell(tmp_path):
     """-1,119.5％ (a value far below the baseline) in the 15 mm progress column."""
     source = _edit_copy(tmp_path, {
-        "plan.yaml": [("target: {value: 9500}", "target: {value: 8200}")],
+        "plan.yaml": [("target: {value: 9500}", "target: {value: 8200}"), ("target_display: 9,500人", "target_display: 8,200人")],
         "actuals/2021.yaml": [("{main: {value: 8900}}", "{main: {value: 5761}}")],
     })
     pdf = _pdf_of(source)
@@ -525,7 +525,7 @@ def test_the_word_draft_keeps_numbers_whole_in_libreoffice(tmp_path):
     import pdfplumber
 
     source = _edit_copy(tmp_path, {
-        "plan.yaml": [("target: {value: 9500}", "target: {value: 8200}")],
+        "plan.yaml": [("target: {value: 9500}", "target: {value: 8200}"), ("target_display: 9,500人", "target_display: 8,200人")],
         "actuals/2021.yaml": [("{main: {value: 8900}}", "{main: {value: 5761}}")],
     })
     assert main(["build", "--year", "2021", "--source", str(source), "--out", str(tmp_path / "out"), "--format", "docx"]) == 0
