@@ -510,7 +510,7 @@ class _Builder:
         )
         return Section(1, L.appendix, "app", "chapter", [
             Section(2, L.appendix_indicators, "app-indicators", "part", tables),
-            Section(2, L.appendix_glossary, "app-glossary", "part", [glossary], new_page=True),
+            Section(2, L.appendix_glossary, "app-glossary", "part", [glossary]),
             Section(2, L.appendix_provenance, "app-provenance", "part", [files]),
         ], new_page=True)
 
