@@ -121,7 +121,7 @@ class Passage:
     tag: str
     parts: list[str] = field(default_factory=list)
     revisions: int = 0
-    comments: list[str] = field(default_factory=list)  # comment ids
+    modes: dict[str, str] = field(default_factory=dict)  # its text with tracked changes accepted / rejected
 
     @property
     def text(self) -> str:
@@ -298,8 +298,12 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class Pending:
+    """A passage holding tracked changes: its text with them rejected and accepted."""
+
     field: Field
     revisions: int
+    rejected: str = ""
+    accepted: str = ""
 
 
 @dataclass
@@ -336,8 +340,10 @@ class Review:
             old, new = mark_changes(c.old, c.new)
             lines += ["", f"changed: {c.field.path}", f"  {c.field.place}", *_block("- ", old), *_block("+ ", new)]
         for p in self.pending:
+            old, new = mark_changes(p.rejected, p.accepted)
             lines += ["", f"pending: {p.field.path} ({p.revisions} tracked change{'s' if p.revisions != 1 else ''}; "
-                      "accept or reject them in Word, or pass --track-changes accept|reject)", f"  {p.field.place}"]
+                      "accept or reject them in Word, or pass --track-changes accept|reject)", f"  {p.field.place}",
+                      *_block("- ", old), *_block("+ ", new)]
         for c in self.comments:
             where = f"{c.field} ({self.place(c.field)})" if c.field else "no field"
             lines += ["", f"comment {c.id} by {c.author or '(no author)'}, {c.date or '(no date)'}, on {where}:",
@@ -407,7 +413,12 @@ def review(draft: Path, source_dir: Path, year: int, track_changes: str | None =
                      f"the source's is {now['kplan.plan_sha256'][:12]}…)", REBUILD)
     fields = expected_fields(report)
     names = {bookmark_name(tag, k): tag for tag, e in fields.items() for k in range(1, e.occurrences + 1)}
-    passages, anchors, use_tags = read_passages(package.part("word/document.xml"), track_changes, names)
+    document = package.part("word/document.xml")
+    passages, anchors, use_tags = read_passages(document, track_changes, names)
+    if track_changes is None:  # what each pending passage would read as, to show the tracked changes
+        for mode in TRACK_CHANGES:
+            for passage, other in zip(passages, read_passages(document, mode, names)[0]):
+                passage.modes[mode] = other.text
     result = Review(display, year, report.status, track_changes, not use_tags,
                     props.get("kplan.actuals_sha256") != now["kplan.actuals_sha256"], fields)
     result.comments = read_comments(package.part("word/comments.xml"), anchors)
@@ -444,7 +455,9 @@ def _compare(result: Review, passages: list[Passage], props: dict[str, str]) -> 
                               "（計画の文言は編集できません）")
             continue
         if pending:
-            result.pending.append(Pending(f, sum(p.revisions for p in pending)))
+            first = pending[0]
+            result.pending.append(Pending(f, sum(p.revisions for p in pending),
+                                          first.modes.get("reject", ""), first.modes.get("accept", "")))
             continue
         texts = ["" if p.text == entry.placeholder else p.text for p in found]
         baseline = props.get(BASELINE_PREFIX + tag)
