@@ -364,15 +364,23 @@ def test_libreoffice_round_trip_reviews_as_no_changes(draft, tmp_path):
     assert out.splitlines()[-1] == "summary: no changes（変更はありません）"
 
 
-def test_edit_saved_by_libreoffice_reviews_as_that_change(draft, tmp_path):
-    """A text replaced in the draft, then opened and saved by LibreOffice: exactly that change."""
-    draft.set_text("promotion_items.G1.1.1.citizen", "延べ350人が参加した。")
-    saved = libreoffice_roundtrip(draft.save(tmp_path / "draft.docx"), tmp_path)
+def test_text_replaced_through_libreoffice_reviews_as_that_change(draft, tmp_path):
+    """検索と置換 in LibreOffice (a Basic macro, headless), saved as DOCX: exactly that change."""
+    path = draft.save(tmp_path / "draft.docx")
+    libreoffice_roundtrip(path, tmp_path)  # creates the profile
+    module = tmp_path / "lo-profile/user/basic/Standard/Module1.xba"
+    assert module.exists()
+    shutil.copyfile(HERE / "libreoffice/Module1.xba", module)
+    saved = tmp_path / "replaced.docx"
+    macro = f'macro:///Standard.Module1.ReplaceText("{path}","{saved}","延べ300人","延べ350人")'
+    result = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", macro],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and saved.exists(), result.stderr
     status, out, err = review(str(saved))
     assert (status, err) == (0, "")
     assert re.findall(r"^changed: (\S+)$", out, re.M) == ["promotion_items.G1.1.1.citizen"]
-    assert "+ {+延べ350人が参加した。+}" in out or "延べ{+350+}" in out or "350" in out
-    assert out.splitlines()[-1].startswith("summary: 1 field changed, 0 pending, 0 comments, 0 refused")
+    assert "\n- 地域の学習会に延べ3[-0-]0人が参加した。\n+ 地域の学習会に延べ3{+5+}0人が参加した。\n" in out
+    assert out.splitlines()[-1] == "summary: 1 field changed, 0 pending, 0 comments, 0 refused"
 
 
 # ---------------------------------------------------------------- hostile drafts
