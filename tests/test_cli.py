@@ -207,8 +207,8 @@ def test_schema_out_option(source, capsys):
 def test_subcommands_are_registered_by_functions():
     parser = make_parser()
     choices = parser._subparsers._group_actions[0].choices  # argparse keeps them here
-    assert list(choices) == ["validate", "new-year", "schema", "build"]
-    assert len(COMMANDS) == 4
+    assert list(choices) == ["validate", "new-year", "schema", "build", "review"]
+    assert len(COMMANDS) == 5
 
 
 def test_no_command_is_a_usage_error(capsys):

@@ -74,7 +74,7 @@ def declare_size(data: bytes, name: str, size: int) -> bytes:
 
 
 def cases() -> dict[str, tuple[str, bytes]]:
-    bomb = b"\0" * 30_000_000  # inflates about 1,000 times
+    bomb = b"\0" * 20_000_000  # inflates about 1,000 times
     xxe = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
            f'<w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>&xxe;</w:t></w:r></w:p></w:body></w:document>')
     laughs = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
