@@ -17,6 +17,11 @@ document that city staff and council members edit in Word:
   that Word can update (目次の更新); a PAGE field in the footer;
 * the same input gives the same bytes (fixed zip timestamps and order, core
   properties from the report date).
+* every passage that comes from the actuals is a content control tagged with
+  its field path, the plan's own words are locked controls, and the custom
+  properties record year, status and the source's fingerprint, so that
+  ``kplan-report review`` can read the edited draft back
+  (:class:`Controls`, :func:`_custom_properties`, :mod:`kplan_report.intake.review`).
 
 Where to look:
 
