@@ -1,5 +1,5 @@
 # kplan-report — the two commands a newcomer needs:
-#   make report YEAR=2021   build build/2021/*.pdf and *.docx
+#   make report YEAR=2021   build build/2021/<plan id>-2021.pdf and .docx
 #   make test               run the test suite
 # Both set the machine up first (Debian packages as root, .venv, the package).
 
@@ -9,10 +9,10 @@ PY     := $(VENV)/bin/python
 
 # Debian packages. The report needs Pango/HarfBuzz (WeasyPrint; the subsetter makes
 # PDF writing fast) and the BIZ UD fonts; the tests also read PDFs back with poppler,
-# open the Word file in LibreOffice, a real consumer, and check web pages in Chromium.
+# open the Word file and the intake workbooks in LibreOffice, real consumers, and check web pages in Chromium.
 REPORT_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
 	fontconfig fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic
-TEST_APT   := poppler-utils libreoffice-writer chromium
+TEST_APT   := poppler-utils libreoffice-writer libreoffice-calc chromium
 
 .PHONY: setup setup-test validate report check-year test golden bench bench-floor clean
 
@@ -75,9 +75,12 @@ validate: setup
 # so `make report YEAR=2021` with nothing changed returns at once.
 REPORT_INPUTS := pyproject.toml $(shell find source report_templates kplan_report -type f \
 	\( -name '*.yaml' -o -name '*.py' -o -name '*.j2' -o -name '*.css' \) 2>/dev/null | LC_ALL=C sort)
-# The file names come from the plan (<plan id>-<year>.pdf …): make knows only
-# the stamp that a successful build leaves beside them.
+# The file names come from the plan (<plan id>-<year>.pdf), so make does not know them:
+# `kplan-report build` writes the stamp build/YEAR/.built after a complete build, listing
+# the files it wrote. A listed file that is gone (deleted by hand) has an empty rule
+# below, which make treats as changed: the report is rebuilt.
 REPORT_STAMP := build/$(YEAR)/.built
+REPORT_FILES := $(if $(YEAR),$(shell cat $(REPORT_STAMP) 2>/dev/null))
 
 report: check-year $(REPORT_STAMP)
 
@@ -87,9 +90,10 @@ check-year:
 	    *[!0-9]*) echo "error: YEAR must be a fiscal year such as 2021, not '$(YEAR)'（年度は西暦の数字で指定してください）" >&2; exit 2;; \
 	esac
 
-$(REPORT_STAMP): $(REPORT_INPUTS) | check-year .stamp-system-report .stamp-venv
+$(REPORT_STAMP): $(REPORT_INPUTS) $(REPORT_FILES) | check-year .stamp-system-report .stamp-venv
 	$(VENV)/bin/kplan-report build --year $(YEAR)
-	@touch $@
+
+$(REPORT_FILES):
 
 test: setup-test
 	$(PY) -m pytest

@@ -41,6 +41,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 CLI = str(VENV_BIN / "kplan-report")
@@ -114,7 +116,8 @@ def run(cmd: list[str], cwd: Path = ROOT, env: dict | None = None) -> Sample:
 
 
 def jobs(year: int, source: Path, out: Path, profile: Path) -> dict[str, list[str]]:
-    docx = out / "docx" / str(year) / f"kesennuma-welfare-plan-progress-{year}.docx"
+    plan_id = yaml.safe_load((source / "plan.yaml").read_text(encoding="utf-8"))["plan"]["id"]
+    docx = out / "docx" / str(year) / f"{plan_id}-{year}.docx"
     return {
         "PDF build": [CLI, "build", "--year", str(year), "--source", str(source),
                       "--out", str(out / "pdf"), "--format", "pdf"],
@@ -158,6 +161,8 @@ def make_report_noop(year: int, runs: int) -> list[float]:
 _DOCX_WRITER = """
 import io, sys, time
 from pathlib import Path
+import yaml
+
 from kplan_report.validate.load import load_source
 from kplan_report.views.outline import build_report
 from kplan_report.writers.docx.writer import write_docx

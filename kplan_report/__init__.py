@@ -1,4 +1,4 @@
-"""kplan-report: the annual progress report of 第3次気仙沼市地域福祉計画.
+"""kplan-report: the annual progress report of a municipal community welfare plan (地域福祉計画), from its data.
 
 Flow, one direction only::
 

@@ -34,6 +34,7 @@ DEFAULT_SCHEMA_DIR = Path("schema")
 SCHEMAS = {
     "plan.schema.json": model.Plan,
     "projects.schema.json": model.ProjectRegistry,
+    "departments.schema.json": model.DepartmentRegistry,
     "evaluation.schema.json": model.Evaluation,
     "actuals.schema.json": model.Actuals,
 }
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kplan-report",
-        description="Annual progress report of the 3rd Kesennuma City Community Welfare Plan（第3次気仙沼市地域福祉計画 進捗状況報告書）",
+        description="The yearly progress report of a municipal plan (地域福祉計画 進捗状況報告書) from the data in source/",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in COMMANDS:
@@ -96,7 +97,7 @@ def _add_source_option(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=DEFAULT_SOURCE,
         metavar="DIR",
-        help="folder with plan.yaml, projects.yaml, evaluation.yaml and actuals/ (default: source)",
+        help="folder with plan.yaml, projects.yaml, departments.yaml, evaluation.yaml and actuals/ (default: source)",
     )
 
 
@@ -146,9 +147,13 @@ def plan_counts(source: Source) -> list[str]:
     indicators = [n for o in objectives for n in o.indicators]
     measures = [m for n in indicators for m in n.measures]
     rows = [r for i in items for r in i.rows]
+    departments = source.departments.departments
     return [
+        f"{source.plan.plan.title} ({source.plan.plan.id}), FY{source.plan.plan.first_year}–FY{source.plan.plan.last_year}",
         f"基本目標 {len(goals)}, 具体的目標 {len(objectives)}, 推進項目 {len(items)} ({len(rows)} 主体 rows), 具体的取組 {len(actions)}",
         f"projects {len(set(placements))} distinct, {len(placements)} placements; indicators {len(indicators)} ({len(measures)} measures)",
+        f"departments {len(departments)} in {len(source.departments.organisations)} organisations"
+        f" (取りまとめ: {source.departments.coordinator().name})",
     ]
 
 
@@ -168,7 +173,7 @@ def year_completeness(source: Source, year: int) -> str:
     indicator_done = sum(all(measured(n, m) for m in n.measures) for n in indicators)
     projects = [p.id for p in source.projects.projects]
     project_done = sum(p in actuals.projects for p in projects)
-    rows = [(i.id, r.actor) for i in items for r in i.rows]
+    rows = [(i.id, r.actor) for i in items for r in i.rows]  # r.actor: an ID of the plan's actors
     row_done = sum(bool(actuals.promotion_items.get(i, {}).get(a)) for i, a in rows)
     return (
         f"{fiscal_year_label(year)} {actuals.status.value}: "
@@ -235,13 +240,17 @@ def run_schema(args: argparse.Namespace) -> int:
 
 
 def add_build(subparsers) -> None:
-    parser = subparsers.add_parser("build", help="write the year's report: build/YEAR/*.pdf and *.docx")
+    from .writers import WRITERS
+
+    parser = subparsers.add_parser(
+        "build", help="write the year's report: build/YEAR/*.pdf, *.docx, web/ (the site) and data/ (CSV)")
     parser.add_argument("--year", type=fiscal_year, required=True, help="the fiscal year, e.g. 2021")
     _add_source_option(parser)
     parser.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output folder (default: build)")
     parser.add_argument(
-        "--format", action="append", choices=["pdf", "docx"], dest="formats",
-        help="build only this format (repeatable; default: both)",
+        "--format", action="append", choices=list(WRITERS), dest="formats",
+        help="build only this format: pdf, docx, html (the web site) or csv (open data); "
+             "repeatable; default: all",
     )
     parser.add_argument("--serial", action="store_true", help="write the formats one after the other, not in parallel")
     parser.set_defaults(run=run_build)
@@ -268,6 +277,110 @@ def run_build(args: argparse.Namespace) -> int:
         )
     for path in result.files:
         print(f"wrote {display_path(path)}")
+    return 0
+
+
+# ---------------------------------------------------------------- intake
+
+
+def add_intake(subparsers) -> None:
+    parser = subparsers.add_parser("intake", help="Excel workbooks to each department, and their actuals back into source/")
+    commands = parser.add_subparsers(dest="intake_command", required=True, metavar="STEP")
+    export = commands.add_parser("export", help="write one workbook per department into build/YEAR/intake/")
+    export.add_argument("--year", type=fiscal_year, required=True, help="the fiscal year to collect, e.g. 2022")
+    _add_source_option(export)
+    export.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: build/YEAR/intake)")
+    export.add_argument("--deadline", type=_date, metavar="DATE", help="the date to return the workbooks by, e.g. 2025-05-31")
+    export.add_argument("--password", metavar="P", help="protect the sheets with this password (default: no password)")
+    export.set_defaults(run=run_intake_export)
+    read = commands.add_parser("import", help="check the returned workbooks and write their values into source/actuals/YEAR.yaml")
+    read.add_argument("files", nargs="+", type=Path, metavar="FILE", help="returned .xlsx workbooks")
+    read.add_argument("--year", type=fiscal_year, required=True, help="the fiscal year, e.g. 2022")
+    _add_source_option(read)
+    read.add_argument("--dry-run", action="store_true", help="check and show what would change; write nothing")
+    read.add_argument("--overwrite", action="store_true", help="replace values in the YAML that differ from the workbooks")
+    read.set_defaults(run=run_intake_import)
+    status = commands.add_parser("status", help="per department, what is still missing (the chase list)")
+    status.add_argument("--year", type=fiscal_year, required=True, help="the fiscal year, e.g. 2022")
+    _add_source_option(status)
+    status.set_defaults(run=run_intake_status)
+
+
+def _date(text: str):
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(unicodedata.normalize("NFKC", text).strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"found '{text}'; expected a date such as 2025-05-31（日付は 2025-05-31 の形で指定してください）") from None
+
+
+def _intake_source(args: argparse.Namespace, earlier: int = 1) -> Source:
+    """The plan data with the ``earlier`` years before and the year's actuals, where their files exist.
+
+    The year itself is read allowing an empty report_date (the import may
+    have just created its file): :func:`~kplan_report.intake.xlsx.read.with_year`.
+    """
+    from .intake.xlsx.read import with_year
+
+    directory = args.source / ACTUALS_DIR
+    _check_in_period(load_source(args.source, years=[]), args.year)
+    years = [y for y in range(args.year - earlier, args.year) if (directory / f"{y}.yaml").is_file()]
+    return with_year(load_source(args.source, years=years), args.source, args.year)
+
+
+def run_intake_export(args: argparse.Namespace) -> int:
+    import time
+
+    from .intake.xlsx.export import export_all, index_rows
+
+    started = time.perf_counter()
+    plan = load_source(args.source, years=[]).plan.plan
+    # Every earlier year of the plan, for the indicators' years so far.
+    source = _intake_source(args, earlier=args.year - plan.first_year + 1)
+    out = args.out or Path("build") / str(args.year) / "intake"
+    written = export_all(source, args.year, out, args.deadline, args.password)
+    rows = index_rows(written)
+    from .intake.xlsx.export import _width as shown
+
+    widths = [max(shown(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell + " " * (width - shown(cell)) for cell, width in zip(row, widths)).rstrip())
+    print(f"wrote {len(written)} workbooks and {display_path(out / 'index.csv')} in {time.perf_counter() - started:.1f} s"
+          f"（{len(written)}課分のブックを作成しました）")
+    return 0
+
+
+def run_intake_import(args: argparse.Namespace) -> int:
+    import time
+
+    from .intake.xlsx.read import import_workbooks
+
+    started = time.perf_counter()
+    source = _intake_source(args)
+    result = import_workbooks(source, args.source, args.year, args.files, dry_run=args.dry_run, overwrite=args.overwrite)
+    for line in result.per_department():
+        print(line)
+    for line in result.conflict_lines():
+        print(line)
+    target = display_path(result.target)
+    if args.dry_run:
+        print(f"dry run: {target} would get {result.plan.summary()}; nothing written（確認のみ。書き込みはしていません）")
+    elif result.written:
+        print(f"wrote {target}{' (created)' if result.created else ''}: {result.plan.summary()} in {time.perf_counter() - started:.1f} s")
+    else:
+        print(f"{target} unchanged: {result.plan.summary()}（変更はありません）")
+    if result.created:
+        print(f"note: {target} was created as new-year writes it; fill in report_date before building the report")
+    return 0
+
+
+def run_intake_status(args: argparse.Namespace) -> int:
+    from .intake.xlsx.status import status_lines
+
+    source = _intake_source(args)
+    for line in status_lines(source, args.year):
+        print(line)
     return 0
 
 
@@ -303,4 +416,4 @@ def run_review(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Callable] = [add_validate, add_new_year, add_schema, add_build, add_review]
+COMMANDS: list[Callable] = [add_validate, add_new_year, add_schema, add_build, add_intake, add_review]

@@ -30,9 +30,24 @@ def mini_build(tmp_path_factory) -> Path:
     return out
 
 
-def test_build_leaves_exactly_one_pdf_and_one_docx(mini_build):
-    files = sorted(p.name for p in (mini_build / "2021").iterdir())
-    assert files == ["test-mini-2021.docx", "test-mini-2021.pdf"]
+def tree_digest(path: Path) -> dict[str, str]:
+    """Every file under a folder (or the file itself): relative name -> digest."""
+    if path.is_file():
+        return {path.name: digest(path)}
+    return {str(p.relative_to(path)): digest(p) for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def test_build_leaves_exactly_one_pdf_one_docx_the_site_and_the_data(mini_build):
+    """Named after the plan's id, with the stamp listing them (make report reads it)."""
+    folder = mini_build / "2021"
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == [".built", "data", "test-mini-2021.docx", "test-mini-2021.pdf", "web"]
+    assert sorted((folder / ".built").read_text(encoding="utf-8").splitlines()) == sorted(
+        str(folder / name) for name in ["test-mini-2021.pdf", "test-mini-2021.docx", "web", "data"])
+    assert sorted(p.name for p in (mini_build / "2021" / "web").iterdir()) == [
+        "app.html", "goal-G1.html", "goal-G2.html", "index.html", "site.css"]
+    assert sorted(p.name for p in (mini_build / "2021" / "data").iterdir()) == [
+        "README.md", "indicators.csv", "projects.csv"]
     assert (mini_build / "2021" / "test-mini-2021.pdf").read_bytes().startswith(b"%PDF-")
     assert (mini_build / "2021" / "test-mini-2021.docx").read_bytes().startswith(b"PK")
 
@@ -40,8 +55,9 @@ def test_build_leaves_exactly_one_pdf_and_one_docx(mini_build):
 def test_reports_are_readable_by_others_as_any_new_file(mini_build):
     umask = os.umask(0)
     os.umask(umask)
-    for path in (mini_build / "2021").iterdir():
-        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path.name
+    for path in (mini_build / "2021").rglob("*"):
+        mode = 0o777 if path.is_dir() else 0o666
+        assert path.stat().st_mode & 0o777 == mode & ~umask, path.name
 
 
 def test_same_input_gives_byte_identical_files(mini_build, tmp_path):
@@ -53,8 +69,9 @@ def test_same_input_gives_byte_identical_files(mini_build, tmp_path):
         result = build(load_source(MINI), 2021, out, parallel=False)
     finally:
         os.chdir(cwd)
+    assert len(result.files) == 4
     for path in result.files:
-        assert digest(path) == digest(mini_build / "2021" / path.name), path.name
+        assert tree_digest(path) == tree_digest(mini_build / "2021" / path.name), path.name
 
 
 def test_source_date_epoch_sets_the_printed_build_date(tmp_path, monkeypatch):
@@ -103,6 +120,15 @@ def test_a_year_with_missing_values_builds_and_warns(tmp_path, capsys):
     assert "warning:" in err
     assert "p001" in err  # names what is missing
     assert (out / "2020" / "test-mini-2020.docx").is_file()
+
+
+def test_format_html_or_csv_writes_only_that_folder(tmp_path, capsys):
+    out = tmp_path / "build"
+    assert main(["build", "--year", "2021", "--source", str(MINI), "--out", str(out), "--format", "html"]) == 0
+    assert sorted(p.name for p in (out / "2021").iterdir()) == ["web"]
+    assert main(["build", "--year", "2021", "--source", str(MINI), "--out", str(out), "--format", "csv"]) == 0
+    assert sorted(p.name for p in (out / "2021").iterdir()) == ["data", "web"]
+    assert capsys.readouterr().out.splitlines()[-1].endswith("2021/data")
 
 
 @pytest.mark.parametrize(

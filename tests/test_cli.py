@@ -33,10 +33,12 @@ def test_validate_prints_counts_and_completeness(source, capsys):
     assert status == 0
     assert err == ""
     lines = out.splitlines()
-    assert lines[:5] == [
+    assert lines[:7] == [
         "source: OK（入力データに誤りはありません）",
+        "テスト用地域福祉計画 (test-mini), FY2019–FY2023",
         "基本目標 2, 具体的目標 2, 推進項目 3 (7 主体 rows), 具体的取組 10",
         "projects 4 distinct, 5 placements; indicators 6 (7 measures)",
+        "departments 5 in 2 organisations (取りまとめ: 社会福祉課)",
         "令和2年度（2020年度） sample: indicators 6/6, measures 7/7, projects 0/4, 推進項目 rows 0/7",
         "  warning: source/actuals/2020.yaml: promotion_items.G1.1.1.citizen: missing summary（取組状況が未入力です：福祉教育の推進・市民）",
     ]
@@ -119,10 +121,27 @@ def test_new_year_writes_a_file_that_loads_once_dated(source, capsys):
     actuals = loaded.actuals[2022]
     assert actuals.status.value == "draft"
     assert actuals.fiscal_year == 2022
-    assert actuals.publisher == ["気仙沼市", "気仙沼市社会福祉協議会"]
+    assert actuals.publisher == ["テスト市", "テスト市社会福祉協議会"]  # the plan's publishers
     assert actuals.indicators == {} and actuals.projects == {} and actuals.promotion_items == {}
     warnings = missing_actuals(loaded, 2022)
     assert len(warnings) == 7 + 4 + 7  # every measure, project and 推進項目 row of the mini plan
+
+
+def test_new_year_takes_publishers_actors_and_terms_from_the_plan(source, capsys):
+    """Nothing of one city in the new file: a 町 with its own 主体 gets its own words."""
+    plan = source / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    text = text.replace("publishers: [テスト市, テスト市社会福祉協議会]", "publishers: [試験町, 試験町社会福祉協議会]")
+    text = text.replace("municipality_kind: 市", "municipality_kind: 町")
+    text = text.replace("{id: citizen, label: 市民}\n  - {id: community_business", "{id: citizen, label: 個人・家庭}\n  - {id: community_business", 1)
+    plan.write_text(text, encoding="utf-8")
+    assert run(capsys, "new-year", "2022")[0] == 0
+    new = (source / "actuals" / "2022.yaml").read_text(encoding="utf-8")
+    assert "publisher: [試験町, 試験町社会福祉協議会]" in new
+    assert "# 推進委員会の意見と町の対応（任意）" in new
+    assert "    citizen:             # 個人・家庭" in new
+    for word in ("気仙沼", "テスト市", "市の対応", "# 市民"):
+        assert word not in new, word
 
 
 def test_new_year_lists_everything_with_last_years_values(source, capsys):
@@ -185,7 +204,7 @@ def test_schema_writes_one_file_per_yaml_file(source, capsys):
     status, out, _ = run(capsys, "schema")
     assert status == 0
     names = sorted(p.name for p in Path("schema").iterdir())
-    assert names == ["actuals.schema.json", "evaluation.schema.json", "plan.schema.json", "projects.schema.json"]
+    assert names == ["actuals.schema.json", "departments.schema.json", "evaluation.schema.json", "plan.schema.json", "projects.schema.json"]
     actuals = json.loads(Path("schema/actuals.schema.json").read_text(encoding="utf-8"))
     assert actuals["title"] == "Actuals"
     assert set(actuals["required"]) == {"fiscal_year", "status", "report_date", "publisher"}
@@ -207,8 +226,8 @@ def test_schema_out_option(source, capsys):
 def test_subcommands_are_registered_by_functions():
     parser = make_parser()
     choices = parser._subparsers._group_actions[0].choices  # argparse keeps them here
-    assert list(choices) == ["validate", "new-year", "schema", "build", "review"]
-    assert len(COMMANDS) == 5
+    assert list(choices) == ["validate", "new-year", "schema", "build", "intake", "review"]
+    assert len(COMMANDS) == 6
 
 
 def test_no_command_is_a_usage_error(capsys):

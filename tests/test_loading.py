@@ -55,6 +55,7 @@ def test_mini_fixture_loads(source):
     assert [str(f.path) for f in loaded.files] == [
         "source/plan.yaml",
         "source/projects.yaml",
+        "source/departments.yaml",
         "source/evaluation.yaml",
         "source/actuals/2020.yaml",
         "source/actuals/2021.yaml",
@@ -164,9 +165,9 @@ def test_duplicate_id_in_plan(source):
     assert_names(
         problem,
         "source/plan.yaml",
-        32,
+        48,
         "goals[G1].objectives[G1.1].promotion_items[G1.1.1].rows[1].actions[G1.1.1.a01].id",
-        "'G1.1.1.a01' a second time (first on line 30)",
+        "'G1.1.1.a01' a second time (first on line 46)",
         "unique ID",
     )
 
@@ -176,7 +177,7 @@ def test_project_referenced_but_not_in_registry(source):
     assert_names(
         only_problem(source),
         "source/plan.yaml",
-        156,
+        175,
         "goals[G2].objectives[G2.1].promotion_items[G2.1.1].projects[2]",
         "'p077', which is not in projects.yaml",
     )
@@ -184,7 +185,7 @@ def test_project_referenced_but_not_in_registry(source):
 
 def test_registry_project_never_placed(source):
     edit(source / "plan.yaml", "projects: [p004]", "projects: []")
-    assert_names(only_problem(source), "source/projects.yaml", 11, "projects[p004].id", "no 推進項目 of plan.yaml lists")
+    assert_names(only_problem(source), "source/projects.yaml", 14, "projects[p004].id", "no 推進項目 of plan.yaml lists")
 
 
 @pytest.mark.parametrize(
@@ -294,7 +295,7 @@ def test_file_that_is_not_text(source):
 
 def test_syntax_error_has_its_line(source):
     edit(source / "projects.yaml", "name: 関係団体と連携した福祉講演会の開催", "name: 講演会: 年2回")
-    assert_names(only_problem(source), "source/projects.yaml", 9, "", "': ' inside a value", "quotes")
+    assert_names(only_problem(source), "source/projects.yaml", 11, "", "': ' inside a value", "quotes")
 
 
 def test_tab_indentation(source):
@@ -343,7 +344,7 @@ def test_text_of_the_limit_is_accepted(source):
 
 def test_control_character_typed_in_the_file(source):
     edit(source / "plan.yaml", "title: 防災体制の充実", "title: 防災\x00体制の充実")
-    assert_names(only_problem(source), "source/plan.yaml", 145, "", "U+0000 at column 22", "control characters")
+    assert_names(only_problem(source), "source/plan.yaml", 164, "", "U+0000 at column 22", "control characters")
 
 
 def test_control_character_written_as_escape(source):
@@ -459,3 +460,72 @@ def test_empty_entries_are_not_entered_yet(source):
 def test_a_year_without_actuals(source):
     loaded = load_source(source)
     assert missing_actuals(loaded, 2022) == ["actuals/2022.yaml: no actuals for FY2022（2022年度の実績がありません）"]
+
+
+# ---------------------------------------------------------------- the plan's own vocabulary
+
+
+def test_missing_departments_file(source):
+    (source / "departments.yaml").unlink()
+    problem = only_problem(source)
+    assert str(problem) == "source/departments.yaml:1: found no such file; expected this file to exist（ファイルがありません）"
+
+
+def test_source_has_the_department_registry(source):
+    loaded = load_source(source)
+    assert loaded.departments.coordinator().id == "social_welfare"
+    assert [d.id for d in loaded.departments.departments if d.organisation == "council"] == ["council"]
+    assert {p.id: p.departments for p in loaded.projects.projects}["p001"] == ["school_education", "child_family"]
+
+
+def test_another_towns_actors_are_used_as_declared(source):
+    """Four 主体 rows of the town's own naming: rows, actuals and warnings use them; no enum in the way."""
+    plan = source / "plan.yaml"
+    edit(plan, "  - {id: citizen, label: 市民}\n  - {id: community_business", "  - {id: person, label: 個人・家庭}\n  - {id: community_business")
+    edit(plan, "  - {id: city_council, label: 市・市社協}\n", "  - {id: city_council, label: 行政}\n  - {id: school, label: 学校}\n")
+    text = plan.read_text(encoding="utf-8").replace("              - actor: citizen\n", "              - actor: person\n")
+    plan.write_text(text, encoding="utf-8")
+    actuals = source / "actuals" / "2021.yaml"
+    edit(actuals, "    citizen: 地域の学習会", "    person: 地域の学習会")
+    loaded = load_source(source)
+    assert [a.label for a in loaded.plan.actors] == ["個人・家庭", "地域・事業者", "行政", "学校"]
+    assert loaded.actuals[2021].promotion_items["G1.1.1"]["person"].startswith("地域の学習会")
+    warnings = missing_actuals(loaded, 2021)
+    assert "source/actuals/2021.yaml: promotion_items.G2.1.1.person: missing summary（取組状況が未入力です：防災体制の充実・個人・家庭）" in warnings
+
+
+def test_a_decrease_measure_loads_and_its_printed_numbers_are_compared(source):
+    """減らす目標: 9,500人 → 8,000人, with the printed cells written in full-width digits."""
+    plan = source / "plan.yaml"
+    edit(plan, "            baseline_display: 8,000人\n            target_display: 9,500人\n",
+         "            baseline_display: ９，５００人\n            target_display: ８，０００人\n")
+    edit(plan, "                direction: increase\n                baseline: {value: 8000}\n                target: {value: 9500}",
+         "                direction: decrease\n                baseline: {value: 9500}\n                target: {value: 8000}")
+    loaded = load_source(source)
+    measure = loaded.plan.goals[0].objectives[0].indicators[1].measures[0]
+    assert measure.direction.value == "decrease" and measure.target.value == 8000
+
+    edit(plan, "target: {value: 8000}", "target: {value: 8500}")
+    assert_names(
+        only_problem(source), "source/plan.yaml", 122,
+        "goals[G1].objectives[G1.1].indicators[G1.1.i2].measures[main].target.value",
+        "found 8500, while target_display '８，０００人' prints 8000", "the number the plan prints, 8000",
+    )
+
+
+def test_a_scale_may_leave_out_not_achieved_when_nothing_is_maintained(source):
+    """未達成 is given only to maintain measures: without one, the scale need not name it."""
+    edit(source / "plan.yaml", "                direction: maintain\n", "                direction: increase\n")
+    edit(source / "plan.yaml", "                  all: true\n", "")
+    edit(source / "evaluation.yaml", "  - key: not_achieved\n    label: 未達成\n    description: 現状維持を目標とする指標で，目標値に達していない。\n", "")
+    loaded = load_source(source)
+    assert "not_achieved" not in [s.key for s in loaded.evaluation.indicator_statuses]
+
+
+def test_the_unreported_label_comes_from_the_scale(source):
+    edit(source / "evaluation.yaml", "  label: 未報告\n", "  label: 報告なし\n")
+    from kplan_report.views.outline import build_report
+
+    report = build_report(load_source(source), 2021)
+    rows = [p for item in report.promotion_items() for p in item.projects]
+    assert [p.grade_label for p in rows if p.id == "p004"] == ["報告なし"]

@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASETS = [
     ("mini", "tests/fixtures/mini", 2021),
     ("sample-2021", "source", 2021),
+    # another plan: an invented town, 4 主体 rows, 10 years (its 8th), a decrease indicator
+    ("town-2029", "tests/fixtures/town", 2029),
 ]
 # A 推進項目 table taller than a page (60 long 具体的取組 in one 主体 row).
 TALL = ("tall", "tests/fixtures/tall", 2021)

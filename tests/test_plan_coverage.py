@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kplan_report.model import ACTOR_LABELS, ROW_ACTOR_LABELS, Plan, ProjectRegistry
+from kplan_report.model import Plan, ProjectRegistry
 
 REPO = Path(__file__).resolve().parents[1]
 DUMP = Path(__file__).resolve().parents[2] / "shared" / "plan" / "000_96e336d7c46e6d71.txt"
@@ -271,10 +271,11 @@ def items(plan: Plan):
         yield from objective.promotion_items
 
 
-def tag_of(action) -> str | None:
+def tag_of(action, labels: dict[str, str]) -> str | None:
+    """The tag as printed, from the plan's declared tag actors."""
     if not action.actors:
         return None
-    return "・".join(ACTOR_LABELS[a] for a in action.actors) + ("等" if action.actors_etc else "")
+    return "・".join(labels[a] for a in action.actors) + ("等" if action.actors_etc else "")
 
 
 def strip_markers(text: str) -> str:
@@ -319,11 +320,12 @@ def test_goal_and_objective_titles(plan):
     assert [(fullwidth[o.number], norm(o.title)) for o in objectives(plan)] == objective_titles
 
 def test_every_bullet_is_an_action(plan, dump):
+    rows, tags = plan.actor_labels(), plan.tag_actor_labels()
     for goal, dgoal in zip(plan.goals, dump):
         for objective, dobj in zip(goal.objectives, dgoal.objectives):
             assert len(objective.promotion_items) == len(dobj.bullets_by_item), objective.id
             for item, bullets in zip(objective.promotion_items, dobj.bullets_by_item):
-                data = [(ROW_ACTOR_LABELS[row.actor], norm(a.text), tag_of(a)) for row in item.rows for a in row.actions]
+                data = [(rows[row.actor], norm(a.text), tag_of(a, tags)) for row in item.rows for a in row.actions]
                 printed = [(row, norm(text), norm(tag) if tag else None) for row, text, tag in bullets]
                 missing = [b for b in printed if b not in data]
                 extra = [d for d in data if d not in printed]
@@ -511,6 +513,11 @@ def test_item_titles_unique_within_objective(plan):
         assert len(titles) == len(set(titles)), o.id
 
 
+def test_declared_actors_are_the_printed_rows(plan):
+    """The 主体 rows plan.yaml declares are the three the plan prints, in its order."""
+    assert [a.label for a in plan.actors] == list(ROW_STARTS.values())
+
+
 def test_ids(plan, registry):
     for g_no, goal in enumerate(plan.goals, 1):
         assert goal.id == f"G{g_no}"
@@ -520,8 +527,8 @@ def test_ids(plan, registry):
                 assert item.id == f"{o.id}.{i_no}" and item.number == CIRCLED[i_no - 1]
                 actions = [a for r in item.rows for a in r.actions]
                 assert [a.id for a in actions] == [f"{item.id}.a{n:02d}" for n in range(1, len(actions) + 1)]
-                actors = [r.actor.value for r in item.rows]
-                order = ["citizen", "community_business", "city_council"]
+                actors = [r.actor for r in item.rows]
+                order = [a.id for a in plan.actors]
                 assert actors == sorted(actors, key=order.index) and len(set(actors)) == len(actors), item.id
             for ind in o.indicators:
                 assert ind.id == f"{o.id}.i{ind.number}"
@@ -531,3 +538,32 @@ def test_ids(plan, registry):
     assert first_seen == [f"p{n:03d}" for n in range(1, len(first_seen) + 1)]
     keys = [(p.name, p.owner) for p in registry.projects]
     assert len(keys) == len(set(keys)), "a project is registered twice"
+
+
+def test_department_choices_the_plan_does_not_print_are_marked():
+    """Where the plan prints only 【市】 (no 課), the chosen department says so in a comment."""
+    inferred = {}
+    for name in ("projects.yaml", "plan.yaml"):
+        lines = (REPO / "source" / name).read_text(encoding="utf-8").splitlines()
+        marked = 0
+        for owner_line, departments_line in zip(lines, lines[1:]):
+            owner = owner_line.strip()
+            if not owner.startswith("owner: "):
+                continue
+            assert departments_line.strip().startswith("departments: ["), owner_line
+            printed = owner.removeprefix("owner: ")
+            city_without_department = "/" not in printed and printed.removesuffix("等").split("・")[0] == "市"
+            assert ("# 担当課: inferred" in departments_line) == city_without_department, departments_line
+            marked += city_without_department
+        inferred[name] = marked
+    # 12 projects 【市・市社協】 and one 【市・市社協等】; 11 indicators 【市】 and 5 【市・市社協】
+    assert inferred == {"projects.yaml": 13, "plan.yaml": 16}
+
+
+def test_every_project_and_indicator_has_departments(plan, registry):
+    with open(REPO / "source" / "departments.yaml", encoding="utf-8") as f:
+        departments = {d["id"] for d in yaml.safe_load(f)["departments"]}
+    indicators = [i for o in objectives(plan) for i in o.indicators]
+    assert (len(registry.projects), len(indicators)) == (131, 28)
+    for owned in [*registry.projects, *indicators]:
+        assert owned.departments and set(owned.departments) <= departments, owned.id

@@ -28,6 +28,7 @@ from kplan_report.model import (
     Plan,
     ProjectGrade,
     Quantity,
+    Unreported,
 )
 from kplan_report.compute.progress import (
     actual_value,
@@ -36,6 +37,7 @@ from kplan_report.compute.progress import (
     indicator_progress,
     measure_progress,
     plan_progress,
+    required_statuses,
     series,
     status_counts,
 )
@@ -61,7 +63,7 @@ EVAL = Evaluation(
         IndicatorStatus(key=k, label=v, description=v) for k, v in STATUS_LABELS.items()
     ],
     project_grades=[ProjectGrade(code=g, label=g, description=g) for g in GRADES],
-    unreported={"label": "未報告", "description": "未報告"},
+    unreported=Unreported(label="未報告", description="報告がない。"),
     method_text=["test"],
 )
 
@@ -141,6 +143,7 @@ def test_shipped_evaluation_rules_are_the_method_of_the_requirement():
     assert {s.key: s.label for s in shipped.indicator_statuses} == STATUS_LABELS
     assert [g.code for g in shipped.project_grades] == GRADES
     assert [s.key for s in shipped.indicator_statuses] == [s.key for s in EVAL.indicator_statuses]
+    assert shipped.unreported.label == "未報告"
 
 
 @pytest.mark.parametrize("year, pace", sorted(PACE.items()))
@@ -243,6 +246,57 @@ def test_percentage_with_all_target_means_100():
     # (75 − 50) / (100 − 50) = 0.5 ≥ 0.4 → 順調
     check(one(m, 2020, {"value": 75}), value=D(75), progress=D("0.5"), status="on_track",
           target=D(100))
+
+
+# ---------------------------------------------------------------- decrease: 20件 → 10件 (孤立死の件数)
+
+FEWER = measure({"value": 20}, {"value": 10}, unit="件", direction="decrease")  # span −10
+
+
+@pytest.mark.parametrize("year, actual, prog, status", [
+    # (18 − 20) / (10 − 20) = −2 / −10 = 0.2 = pace 0.2 → 順調
+    (2019, 18, D("0.2"), "on_track"),
+    # (19 − 20) / −10 = 0.1 < half of 0.4 (0.2) → 遅れ
+    (2020, 19, D("0.1"), "behind"),
+    # (17 − 20) / −10 = 0.3 = half of 0.6 → やや遅れ
+    (2021, 17, D("0.3"), "slightly_behind"),
+    # (12 − 20) / −10 = 0.8 = pace 0.8 → 順調
+    (2022, 12, D("0.8"), "on_track"),
+    # 10 is the target → 達成, progress −10 / −10 = 1
+    (2023, 10, D(1), "achieved"),
+])
+def test_decrease(year, actual, prog, status):
+    mp = one(FEWER, year, {"value": actual})
+    check(mp, value=D(actual), progress=prog, status=status, target=D(10))
+
+
+def test_decrease_going_up_is_behind_with_negative_progress():
+    # (22 − 20) / −10 = −0.2: the figure went the wrong way → 遅れ
+    mp = one(FEWER, 2021, {"value": 22})
+    check(mp, value=D(22), progress=D("-0.2"), status="behind")
+
+
+def test_decrease_below_the_target_early_is_achieved():
+    # FY2020, 8 ≤ 10 → 達成 with progress (8 − 20) / −10 = 1.2
+    check(one(FEWER, 2020, {"value": 8}), value=D(8), progress=D("1.2"), status="achieved")
+
+
+def test_decrease_just_above_the_target_is_not_achieved():
+    # FY2023, 11 > 10: not reached; (11 − 20) / −10 = 0.9 < pace 1.0, ≥ 0.5 → やや遅れ
+    check(one(FEWER, 2023, {"value": 11}), value=D(11), progress=D("0.9"), status="slightly_behind")
+
+
+def test_decrease_of_a_percentage():
+    rate = measure({"value": D("12.5")}, {"value": D("10.0")}, kind="percent", unit="％", direction="decrease")
+    # (11.0 − 12.5) / (10.0 − 12.5) = −1.5 / −2.5 = 0.6 = pace FY2021 → 順調
+    check(one(rate, 2021, {"value": D("11.0")}), value=D("11.0"), progress=D("0.6"), status="on_track")
+    # (12.2 − 12.5) / −2.5 = 0.12 < half of 0.6 → 遅れ
+    check(one(rate, 2021, {"value": D("12.2")}), value=D("12.2"), progress=D("0.12"), status="behind")
+
+
+def test_increase_below_the_baseline_is_not_reached():
+    # 8,000 → 9,500: 7,000 is below the target (and the baseline), whatever a decrease would say → 遅れ
+    check(one(PEOPLE, 2021, {"value": 7000}), value=D(7000), progress=D(-1000) / D(1500), status="behind")
 
 
 # ---------------------------------------------------------------- 未実施 (0) → 1回
@@ -567,30 +621,36 @@ def test_series_computes_rates_from_parts_and_takes_each_measure():
 # ---------------------------------------------------------------- the whole plan
 
 
-def test_plan_progress_keyed_by_indicator_in_plan_order():
-    def objective(oid, indicators):
-        return {
-            "id": oid, "number": int(oid[-1]), "title": "目標",
-            "promotion_items": [{
-                "id": f"{oid}.1", "number": "①", "title": "項目",
-                "rows": [{"actor": "citizen", "actions": [{"id": f"{oid}.1.a01", "text": "取組"}]}],
-            }],
-            "indicators": [i.model_dump() for i in indicators],
-        }
+def _objective(oid, indicators):
+    return {
+        "id": oid, "number": int(oid[-1]), "title": "目標",
+        "promotion_items": [{
+            "id": f"{oid}.1", "number": "①", "title": "項目",
+            "rows": [{"actor": "person", "actions": [{"id": f"{oid}.1.a01", "text": "取組"}]}],
+        }],
+        "indicators": [i.model_dump() for i in indicators],
+    }
 
-    plan = Plan.model_validate({
-        "plan": {"title": "計画", "municipality": "気仙沼市", "first_year": 2019,
-                 "last_year": 2023, "baseline_year": 2018, "chapter": "施策の展開"},
+
+def _plan(objectives) -> Plan:
+    """A plan of one 基本目標 with ``objectives``; its identity and 主体 are not Kesennuma's."""
+    return Plan.model_validate({
+        "plan": {"id": "test-town", "title": "計画", "short_title": "計画", "municipality": "試験町",
+                 "municipality_kind": "町", "publishers": ["試験町"], "position": ["計画です。"],
+                 "first_year": 2019, "last_year": 2023, "baseline_year": 2018, "chapter": "施策の展開"},
+        "actors": [{"id": "person", "label": "個人"}],
         "goals": [{
             "id": "G1", "number": "Ⅰ", "title": "基本目標", "current_issues": ["課題"],
-            "policy_direction": ["方向性"],
-            "objectives": [
-                objective("G1.2", [indicator(PEOPLE, id="G1.2.i1"), indicator(ONCE, id="G1.2.i2")]),
-                objective("G1.1", [indicator(DISTRICTS.model_copy(update={"id": "main"}),
-                                             id="G1.1.i1")]),
-            ],
+            "policy_direction": ["方向性"], "objectives": objectives,
         }],
     })
+
+
+def test_plan_progress_keyed_by_indicator_in_plan_order():
+    plan = _plan([
+        _objective("G1.2", [indicator(PEOPLE, id="G1.2.i1"), indicator(ONCE, id="G1.2.i2")]),
+        _objective("G1.1", [indicator(DISTRICTS.model_copy(update={"id": "main"}), id="G1.1.i1")]),
+    ])
     acts = actuals(2021, {"G1.2.i1": {"main": {"value": 8600}}, "G1.2.i2": {"main": {"value": 1}}})
     result = plan_progress(plan, acts, 2021, EVAL)
     assert list(result) == ["G1.2.i1", "G1.2.i2", "G1.1.i1"]
@@ -599,3 +659,11 @@ def test_plan_progress_keyed_by_indicator_in_plan_order():
         "G1.2.i2": "achieved",
         "G1.1.i1": "unknown",
     }
+
+
+def test_required_statuses_follow_the_plans_directions():
+    """未達成 is only given to a maintain measure: a plan without one need not label it."""
+    changes = _plan([_objective("G1.1", [indicator(PEOPLE, id="G1.1.i1"), indicator(FEWER, id="G1.1.i2")])])
+    assert required_statuses(changes) == ["achieved", "on_track", "slightly_behind", "behind", "unknown"]
+    kept = _plan([_objective("G1.1", [indicator(PEOPLE, id="G1.1.i1"), indicator(ONCE, id="G1.1.i2")])])
+    assert required_statuses(kept) == ["achieved", "on_track", "slightly_behind", "behind", "not_achieved", "unknown"]

@@ -129,7 +129,7 @@ def test_new_keys_go_under_their_mapping_in_id_order(actuals):
 def test_the_result_loads_with_the_project_loader(tmp_path):
     source = tmp_path / "source"
     (source / "actuals").mkdir(parents=True)
-    for name in ("plan.yaml", "projects.yaml", "evaluation.yaml"):
+    for name in ("plan.yaml", "projects.yaml", "departments.yaml", "evaluation.yaml"):
         shutil.copyfile(SOURCE / name, source / name)
     path = source / "actuals" / "2021.yaml"
     shutil.copyfile(SAMPLE_2021, path)

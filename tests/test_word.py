@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASETS = [
     ("mini", ROOT / "tests/fixtures/mini", 2021),
     ("sample-2021", ROOT / "source", 2021),
+    ("town-2029", ROOT / "tests/fixtures/town", 2029),
 ]
 
 BIZ_UD = {MINCHO, GOTHIC}

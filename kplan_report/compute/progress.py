@@ -14,6 +14,12 @@ The default indicator rule::
     遅れ      below that, including worse than the baseline
     未把握    no value for the year
 
+The same rule serves a measure the plan wants to *decrease* (孤立死の件数):
+target − baseline is then negative, and so is actual − baseline while the
+figure goes down, so progress is again the share of the planned change
+achieved (1 at the target, negative when the figure went the wrong way);
+the target is reached when the actual is at or *below* it.
+
 A maintain-type measure is 達成 or 未達成.  An indicator with several
 measures takes the status of its weakest measure; 未把握 counts as the
 weakest, because an unknown figure must not hide behind a good one.
@@ -46,6 +52,32 @@ STATUS_RANK = {
 }
 
 
+#: The statuses the rule above gives a measure with a direction of change, in scale order.
+CHANGE_STATUSES = ("achieved", "on_track", "slightly_behind", "behind", "unknown")
+
+
+def required_statuses(plan: Plan) -> list[str]:
+    """The statuses the method can give this plan's measures, which the scale must label.
+
+    The five of :data:`CHANGE_STATUSES` always (the report's summary names
+    achieved, on_track and unknown whatever the plan), and not_achieved when
+    some measure is to be maintained.
+    """
+    maintain = any(
+        measure.direction is Direction.maintain
+        for goal in plan.goals
+        for objective in goal.objectives
+        for indicator in objective.indicators
+        for measure in indicator.measures
+    )
+    return [*CHANGE_STATUSES[:4], *(["not_achieved"] if maintain else []), "unknown"]
+
+
+def reached(measure: Measure, value: Decimal, target: Decimal) -> bool:
+    """Whether ``value`` is at the target or beyond it in the measure's direction."""
+    return value <= target if measure.direction is Direction.decrease else value >= target
+
+
 @dataclass(frozen=True)
 class MeasureProgress:
     """One measure in one year."""
@@ -55,7 +87,7 @@ class MeasureProgress:
     value: Decimal | None
     #: the target as a number for this year (a 全校 target becomes the year's population)
     target: Decimal | None
-    #: fraction of the way from baseline to target; None when it cannot be computed
+    #: fraction of the way from baseline to target (for a decrease too); None when it cannot be computed
     progress: Decimal | None
     expected: Decimal
     status: str
@@ -127,7 +159,7 @@ def measure_progress(
         return result("achieved" if value >= target else "not_achieved")
 
     baseline = measure.baseline.value
-    if value >= target:
+    if reached(measure, value, target):
         progress = None
         if baseline is not None and target != baseline:
             progress = (value - baseline) / (target - baseline)

@@ -20,10 +20,11 @@ from ..text.japanese import fiscal_year_label
 from ..validate.load import Source
 
 
-
 def new_year_text(source: Source, year: int) -> str:
     """The contents of ``source/actuals/<year>.yaml`` for a year not yet entered."""
     previous = source.actuals.get(year - 1)
+    info = source.plan.plan
+    actor_labels = source.plan.actor_labels()
     grades = " / ".join(g.code for g in source.evaluation.project_grades)
     out: list[str] = []
     add = out.append
@@ -34,11 +35,11 @@ def new_year_text(source: Source, year: int) -> str:
     add("# 実績値を把握できなかった数値は value を空欄にし，not_measured に理由を書きます。")
     if previous is not None:
         add(f"# 「# {year - 1}: …」は前年度の値です（参考）。")
-    add("# Format: kplan_report/model.py (Actuals).  Check with: kplan-report validate")
+    add("# Format: kplan_report/model (Actuals).  Check with: kplan-report validate")
     add(f"fiscal_year: {year}")
     add("status: draft          # draft（案） / final（確定）")
     add(f"report_date:           # 報告日を必ず入力してください（例: {year + 1}-06-30）")
-    add(f"publisher: [{', '.join(source.plan.plan.publishers)}]")
+    add(f"publisher: [{', '.join(info.publishers)}]   # plan.yaml の publishers")
     add("")
     add("indicators:")
     for goal in source.plan.goals:
@@ -84,7 +85,7 @@ def new_year_text(source: Source, year: int) -> str:
                 for row in item.rows:
                     add(_field(row.actor, rows.get(row.actor), year, actor_labels[row.actor], indent=4))
     add("")
-    add("# 推進委員会の意見と市の対応（任意）")
+    add(f"# 推進委員会の意見と{info.terms.get('response', info.municipality_kind + 'の対応')}（任意）")
     add("opinions:")
     add("  overall:               # 計画全体")
     add("    opinion:")

@@ -95,7 +95,7 @@ def expected_fields(report: Report) -> dict[str, Expected]:
             if isinstance(block, PromotionItemTable):
                 for row in block.item.rows:
                     for action in row.actions:
-                        add(action.field, f"・{action.text}{action.tag}")
+                        add(action.field, f"{block.bullet}{action.text}{action.tag}")
                     add(row.summary_field, row.summary, block.no_summary)
             elif isinstance(block, Table):
                 for cells in block.rows:

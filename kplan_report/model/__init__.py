@@ -13,7 +13,7 @@ plan term                   model name
 基本目標                     ``Goal``
 具体的目標                   ``Objective``
 推進項目                     ``PromotionItem``
-主体 (市民 / 地域・事業者 …)   ``ActorRow`` (``row.actor``)
+主体 (市民 / 地域・事業者 …)   ``Actor`` (declared) + ``ActorRow``
 具体的取組                   ``Action``
 ≪主な取組・事業≫              ``Project`` (registry) + ``PromotionItem.projects``
 ＜参考＞                     ``Note``
@@ -47,6 +47,15 @@ ID_ACTION = r"^G[1-9]\.[1-9]\.[1-9][0-9]?\.a[0-9]{2}$"
 ID_INDICATOR = r"^G[1-9]\.[1-9]\.i[1-9][0-9]?$"
 ID_MEASURE = r"^[a-z][a-z0-9_]*$"
 ID_PROJECT = r"^p[0-9]{3}$"
+ID_PLAN = r"^[a-z0-9][a-z0-9-]*$"
+ID_ACTOR = r"^[a-z][a-z0-9_]*$"
+ID_DEPARTMENT = r"^[a-z][a-z0-9_]*$"
+ID_ORGANISATION = r"^[a-z][a-z0-9_]*$"
+
+#: The most 主体 rows a 推進項目 table can have (the tables are laid out for up to six).
+MAX_ACTORS = 6
+#: The longest plan period, in fiscal years.
+MAX_PERIOD_YEARS = 10
 
 
 class Strict(BaseModel):
@@ -62,38 +71,18 @@ class Strict(BaseModel):
 # ---------------------------------------------------------------- actors
 
 
-class RowActor(str, Enum):
-    """The 主体 of a row of the 推進項目 table, in plan order."""
+class Actor(Strict):
+    """A 主体 of the plan, declared in ``plan.yaml`` with the label the plan prints.
 
-    citizen = "citizen"  # 市民
-    community_business = "community_business"  # 地域・事業者
-    city_council = "city_council"  # 市・市社協
+    Two lists use it: ``actors``, the 主体 rows of every 推進項目 table (市民 /
+    地域・事業者 / 市・市社協 in Kesennuma's plan, 個人・家庭 / 地域 / 行政
+    elsewhere), and ``tag_actors``, the names a 具体的取組 tag is made of
+    (【地域・事業者】 is [community, business]).  Rows, tags and a year's
+    actuals refer to these IDs; the code knows none of them.
+    """
 
-
-ROW_ACTOR_LABELS = {
-    RowActor.citizen: "市民",
-    RowActor.community_business: "地域・事業者",
-    RowActor.city_council: "市・市社協",
-}
-
-
-class Actor(str, Enum):
-    """An actor named in a 具体的取組 tag such as 【地域・事業者】."""
-
-    citizen = "citizen"  # 市民
-    community = "community"  # 地域
-    business = "business"  # 事業者
-    city = "city"  # 市
-    council = "council"  # 市社協 (気仙沼市社会福祉協議会)
-
-
-ACTOR_LABELS = {
-    Actor.citizen: "市民",
-    Actor.community: "地域",
-    Actor.business: "事業者",
-    Actor.city: "市",
-    Actor.council: "市社協",
-}
+    id: str = Field(pattern=ID_ACTOR)
+    label: str = Field(min_length=1, description="as printed, e.g. 個人・家庭")
 
 
 # ---------------------------------------------------------------- plan tree
@@ -115,19 +104,20 @@ class Note(Strict):
 class Action(Strict):
     """One 具体的取組 bullet, without its leading ・ and without its tag.
 
-    ``actors`` is the parsed trailing tag (【市・市社協】 → [city, council]);
-    empty when the plan prints no tag (the row's 主体 is then implied).
+    ``actors`` is the parsed trailing tag (【市・市社協】 → [city, council]),
+    IDs of the plan's ``tag_actors``; empty when the plan prints no tag (the
+    row's 主体 is then implied).
     ``actors_etc`` is true for a tag ending in 等 (【市・市社協等】).
     """
 
     id: str = Field(pattern=ID_ACTION)
     text: str = Field(min_length=1)
-    actors: list[str] = []
+    actors: list[str] = Field(default=[], description="IDs of the plan's tag_actors")
     actors_etc: bool = False
 
 
 class ActorRow(Strict):
-    actor: str
+    actor: str = Field(description="ID of one of the plan's actors (主体 rows)")
     actions: list[Action] = Field(min_length=1)
 
 
@@ -171,8 +161,11 @@ class Quantity(Strict):
 
 
 class Direction(str, Enum):
-    increase = "increase"
-    maintain = "maintain"
+    """Which way the plan wants a measure to go from its baseline to its target."""
+
+    increase = "increase"  # 増やす: target above baseline
+    decrease = "decrease"  # 減らす: target below baseline (e.g. 孤立死の件数)
+    maintain = "maintain"  # 維持する: target equal to baseline
 
 
 class MeasureKind(str, Enum):
@@ -202,7 +195,8 @@ class Indicator(Strict):
     id: str = Field(pattern=ID_INDICATOR)
     number: int = Field(ge=1)
     name: str
-    owner: str = Field(description="the tag after the name, e.g. 市, 市社協, 市・市社協")
+    owner: str = Field(description="the tag after the name as printed, e.g. 町, 社協, 町・社協")
+    departments: list[str] = Field(default=[], description="IDs of departments.yaml: who reports this indicator")
     baseline_display: str
     target_display: str
     rationale: str = Field(description="目標設定の考え方")
@@ -232,35 +226,46 @@ class Goal(Strict):
     objectives: list[Objective] = Field(min_length=1)
 
 
-class ActorDef(Strict):
-    """A 主体 row or a tag actor the plan declares: its ID and its label as printed."""
-
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    label: str = Field(min_length=1)
-
-
 class PlanInfo(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    title: str
-    short_title: str | None = None
-    municipality: str
-    municipality_kind: Literal["市", "町", "村"]
-    publishers: list[str] = Field(min_length=1)
-    position: list[str] = []
-    terms: dict[str, str] = {}
+    """The plan's identity: everything the report says about whose plan it is.
+
+    Nothing about one city is in the code: the title, the municipality, the
+    publishers and the output file names all come from here.
+    """
+
+    id: str = Field(pattern=ID_PLAN, description="ASCII; output files are named <id>-<year>.pdf / .docx")
+    title: str = Field(min_length=1, description="the official title, as on the cover")
+    short_title: str = Field(min_length=1, description="a shorter title for running headers")
+    municipality: str = Field(min_length=1, description="as printed, e.g. 〇〇町")
+    municipality_kind: Literal["市", "町", "村"] = Field(description="terms such as 市の対応 are built from it")
+    publishers: list[str] = Field(min_length=1, description="the publishing organisations, as on the cover")
+    position: list[str] = Field(
+        min_length=1, description="計画の位置付け paragraphs; {title} and {period} are replaced by the title and the plan period"
+    )
     first_year: int
     last_year: int
     baseline_year: int
     chapter: str
+    terms: dict[str, str] = Field(default={}, description="overrides of the report's fixed terms, e.g. response: 町の対応")
 
 
 class Plan(Strict):
     """``source/plan.yaml``."""
 
     plan: PlanInfo
-    actors: list[ActorDef] = Field(min_length=1, max_length=6)
-    tag_actors: list[ActorDef] = []
+    actors: list[Actor] = Field(
+        min_length=1, max_length=MAX_ACTORS, description="the 主体 rows of every 推進項目 table, in printed order"
+    )
+    tag_actors: list[Actor] = Field(default=[], description="the names 具体的取組 tags are made of")
     goals: list[Goal] = Field(min_length=1)
+
+    def actor_labels(self) -> dict[str, str]:
+        """主体 row ID → label as printed."""
+        return {a.id: a.label for a in self.actors}
+
+    def tag_actor_labels(self) -> dict[str, str]:
+        """Tag actor ID → label as printed."""
+        return {a.id: a.label for a in self.tag_actors}
 
 
 class Project(Strict):
@@ -268,13 +273,45 @@ class Project(Strict):
 
     id: str = Field(pattern=ID_PROJECT)
     name: str
-    owner: str = Field(description="as printed in the tag, e.g. 市/学校教育課・子ども家庭課, 市社協")
+    owner: str = Field(description="as printed in the tag, e.g. 町/学校教育課・子ども家庭課, 社協")
+    departments: list[str] = Field(default=[], description="IDs of departments.yaml: who runs and reports it")
 
 
 class ProjectRegistry(Strict):
     """``source/projects.yaml``."""
 
     projects: list[Project] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- departments
+
+
+class Organisation(Strict):
+    """An organisation that owns projects and indicators (the city, its 社会福祉協議会 …)."""
+
+    id: str = Field(pattern=ID_ORGANISATION)
+    name: str = Field(min_length=1, description="full name, e.g. 〇〇町社会福祉協議会")
+    short: str = Field(min_length=1, description="as owner tags print it, e.g. 社協 in 【社協】")
+
+
+class Department(Strict):
+    """A 担当課: the unit that runs a project or reports an indicator (one workbook each)."""
+
+    id: str = Field(pattern=ID_DEPARTMENT)
+    name: str = Field(min_length=1, description="as owner tags print it, e.g. 社会福祉課 in 【市/社会福祉課】")
+    organisation: str = Field(description="ID of one of the organisations")
+    coordinator: bool = Field(default=False, description="the 取りまとめ division that runs the plan; exactly one")
+
+
+class DepartmentRegistry(Strict):
+    """``source/departments.yaml``."""
+
+    organisations: list[Organisation] = Field(min_length=1)
+    departments: list[Department] = Field(min_length=1)
+
+    def coordinator(self) -> Department:
+        """The 取りまとめ division (validation makes sure there is exactly one)."""
+        return next(d for d in self.departments if d.coordinator)
 
 
 # ---------------------------------------------------------------- evaluation
@@ -293,7 +330,9 @@ class ProjectGrade(Strict):
 
 
 class Unreported(Strict):
-    label: str
+    """What the report prints for a project whose year has no grade yet."""
+
+    label: str = Field(min_length=1, description="e.g. 未報告")
     description: str
 
 
@@ -360,6 +399,6 @@ class Actuals(Strict):
     indicators: dict[str, IndicatorActual] = {}
     projects: dict[str, ProjectActual] = {}
     promotion_items: dict[str, dict[str, str]] = Field(
-        default={}, description="per 推進項目, a summary of the year per 主体 row"
+        default={}, description="per 推進項目, a summary of the year per 主体 row (keys: the plan's actor IDs)"
     )
     opinions: Opinions = Opinions()

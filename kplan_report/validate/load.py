@@ -35,9 +35,10 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from .. import model
-from ..validate.messages import InputError, Problem
-from ..model import Actuals, Evaluation, MeasureKind, Plan, ProjectRegistry
 from ..intake.yamlio import Document, describe, display_path, quote, read_yaml
+from ..model import Actuals, DepartmentRegistry, Evaluation, MeasureKind, Plan, ProjectRegistry
+from . import check_departments, check_plan
+from .messages import InputError, Problem
 
 ACTUALS_DIR = "actuals"
 _YEAR_FILE = re.compile(r"^([0-9]{4})\.yaml$")
@@ -60,6 +61,7 @@ class Source:
 
     plan: Plan
     projects: ProjectRegistry
+    departments: DepartmentRegistry
     evaluation: Evaluation
     actuals: dict[int, Actuals]
     files: list[SourceFile]
@@ -95,6 +97,7 @@ def load_source(source_dir: Path, years: Iterable[int] | None = None) -> Source:
 
     plan_doc, plan = read(source_dir / "plan.yaml", Plan)
     projects_doc, registry = read(source_dir / "projects.yaml", ProjectRegistry)
+    departments_doc, departments = read(source_dir / "departments.yaml", DepartmentRegistry)
     evaluation_doc, evaluation = read(source_dir / "evaluation.yaml", Evaluation)
 
     actuals: dict[int, Actuals] = {}
@@ -114,8 +117,13 @@ def load_source(source_dir: Path, years: Iterable[int] | None = None) -> Source:
             _check_year(year, plan, doc, problems)
     if plan is not None and registry is not None:
         _check_placements(plan, plan_doc, registry, projects_doc, problems)
+    if departments is not None:
+        check_departments.check_registry(departments, departments_doc, problems)
+        if plan is not None and registry is not None:
+            check_departments.check_owners(plan, plan_doc, registry, projects_doc, departments, problems)
     if plan is not None and evaluation is not None:
         _check_evaluation(plan, evaluation, evaluation_doc, problems)
+        check_plan.check_scale(plan, evaluation, evaluation_doc, problems)
     if evaluation is not None:
         _check_evaluation_scale(evaluation, evaluation_doc, problems)
     if plan is not None and registry is not None and evaluation is not None:
@@ -126,8 +134,11 @@ def load_source(source_dir: Path, years: Iterable[int] | None = None) -> Source:
 
     if problems:
         raise InputError(_in_file_order(problems, files))
-    assert plan is not None and registry is not None and evaluation is not None
-    return Source(plan=plan, projects=registry, evaluation=evaluation, actuals=dict(sorted(actuals.items())), files=files)
+    assert plan is not None and registry is not None and departments is not None and evaluation is not None
+    return Source(
+        plan=plan, projects=registry, departments=departments, evaluation=evaluation,
+        actuals=dict(sorted(actuals.items())), files=files,
+    )
 
 
 def _valid_part(doc: Document, year: int) -> Actuals | None:
@@ -237,8 +248,10 @@ _ID_EXAMPLES = {
     model.ID_PROMOTION_ITEM: "G1.2.3",
     model.ID_ACTION: "G1.2.3.a01",
     model.ID_INDICATOR: "G1.2.i1",
-    model.ID_MEASURE: "main",
     model.ID_PROJECT: "p001",
+    model.ID_PLAN: "town-welfare-2 (lowercase letters, digits and -)",
+    # measures, actors, organisations and departments share one form
+    model.ID_MEASURE: "main or social_welfare (lowercase letters, digits and _, a letter first)",
 }
 
 _EXPECT_TEXT = "text（文字を入力してください）"
@@ -296,6 +309,9 @@ def _explain(detail: dict, doc: Document, path: tuple, model: type[BaseModel], i
         if isinstance(value, (int, float, Decimal, bool)) or hasattr(value, "isoformat"):
             return found, f"text; put it in quotes, e.g. \"{raw or value}\"（文字として扱うには \"…\" で囲んでください）"
         return found, "text; this item is required（この項目は必須です）" if value is None else _EXPECT_TEXT
+    if kind == "too_long":
+        most = ctx.get("max_length")
+        return found, f"at most {most} item{'s' if most != 1 else ''}（{most}件までです）"
     if kind in ("string_too_short", "too_short"):
         least = ctx.get("min_length", 1)
         if kind == "string_too_short":
@@ -391,7 +407,10 @@ def drop_unentered(data: Any) -> Any:
         }
     items = data.get("promotion_items")
     if isinstance(items, dict):
-        rows = {key: _drop_blank(value, list(value) if isinstance(value, dict) else []) for key, value in items.items()}
+        # The keys are the plan's 主体 IDs, which this file cannot know: an empty
+        # summary is "not entered yet" under any key (a non-empty one under an
+        # unknown key is reported when checked against the plan).
+        rows = {key: _drop_blank(value, value.keys() if isinstance(value, dict) else ()) for key, value in items.items()}
         data["promotion_items"] = {key: value for key, value in rows.items() if value != {}}
     opinions = data.get("opinions")
     if isinstance(opinions, dict):
@@ -507,11 +526,11 @@ def _check_plan(plan: Plan, doc: Document, problems: list[Problem]) -> None:
                     )
                 else:
                     measure_ids[measure.id] = mi
-    info = plan.plan
-    if info.first_year > info.last_year:
-        problems.append(
-            doc.problem(("plan", "last_year"), f"{info.last_year} (before first_year {info.first_year})", "a year not before first_year（計画期間が正しくありません）")
-        )
+    check_plan.check_period(plan, doc, problems)
+    check_plan.check_position(plan, doc, problems)
+    check_plan.check_terms(plan, doc, problems)
+    check_plan.check_actors(plan, doc, problems)
+    check_plan.check_measures(plan, doc, problems)
 
 
 def _check_placements(plan: Plan, plan_doc: Document, registry: ProjectRegistry, projects_doc: Document, problems: list[Problem]) -> None:
@@ -610,6 +629,7 @@ def _check_actuals(actuals: Actuals, doc: Document, plan: Plan, registry: Projec
     objectives = {n.id for n, _, _ in _plan_paths(plan) if isinstance(n, model.Objective)}
     projects = {p.id for p in registry.projects}
     grades = list(dict.fromkeys(g.code for g in evaluation.project_grades))
+    declared_actors = plan.actor_labels()
 
     def report(path: tuple, found: str, expected: str) -> None:
         problems.append(doc.problem(path, found, expected))
@@ -646,9 +666,15 @@ def _check_actuals(actuals: Actuals, doc: Document, plan: Plan, registry: Projec
         if item is None:
             report(path, f"the 推進項目 '{item_id}', which is not in plan.yaml", "a 推進項目 ID of the plan, e.g. G1.1.1（計画にない推進項目IDです）")
             continue
-        actors = [row.actor for row in item.rows]
+        actors = list(dict.fromkeys(row.actor for row in item.rows))
         for actor in rows:
-            if actor not in actors:
+            if actor not in declared_actors:
+                report(
+                    path + (actor,),
+                    f"the 主体 '{actor}', which plan.yaml's actors do not declare",
+                    f"one of {', '.join(actors)}, the 主体 rows of {item_id}（plan.yaml の actors にない主体です）",
+                )
+            elif actor not in actors:
                 report(
                     path + (actor,),
                     f"the 主体 row '{actor}', which {item_id} does not have",
@@ -709,7 +735,7 @@ def missing_actuals(source: Source, year: int) -> list[str]:
                         f"{display}: indicators.{node.id}.measures.{measure.id}: "
                         f"missing value or not_measured（実績値が未入力です：{node.name}）"
                     )
-    labels = {a.id: a.label for a in source.plan.actors}
+    labels = source.plan.actor_labels()
     for node, _, _ in _plan_paths(source.plan):
         if isinstance(node, model.PromotionItem):
             entered_rows = actuals.promotion_items.get(node.id, {})

@@ -104,6 +104,7 @@ class PromotionItemTable(Block):
     item: PromotionItemView
     columns: list[str]  # the four header labels
     no_summary: str  # printed for a 主体 row without a reported 取組状況
+    bullet: str  # before each 具体的取組 where a writer puts a row's 具体的取組 in one cell
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,9 @@ class StatusBars(Block):
     alt: str
     bars: list[Bar]
     legend: list[tuple[str, str]]  # (key, label)
+    #: the bars' counts as a table (every status, zeros included), printed after
+    #: the bars where they are drawn as a picture (the web edition)
+    table: Table | None = None
 
 
 @dataclass(frozen=True)

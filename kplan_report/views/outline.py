@@ -24,15 +24,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import PurePosixPath
 
 from .. import __version__
 from ..compute.progress import IndicatorProgress, MeasureProgress, grade_counts, plan_progress, series, status_counts
 from ..model import Action, Actuals, Indicator, Measure, MeasureKind, Note, Objective
 from ..text.japanese import fiscal_year_label, fiscal_year_short, format_number, format_percent, wareki_date
 from ..text.labels import Labels, make_labels
-from pathlib import PurePosixPath
-
 from ..validate.load import ACTUALS_DIR as ACTUALS_FOLDER, Source
+from .opendata import OpenData, open_data
 from .blocks import (
     Bar,
     BarSegment,
@@ -97,6 +98,7 @@ class Report:
     #: What the draft records about its input (Word's custom properties), so that
     #: ``kplan-report review`` can tell a draft of another year or plan: see :func:`draft_properties`.
     properties: dict[str, str] = field(default_factory=dict)
+    open_data: OpenData | None = None  # the tables of build/<year>/data/
 
     def with_role(self, role: str) -> list[Section]:
         """Every section of ``role`` (goal, objective, item …), in document order."""
@@ -177,6 +179,7 @@ class _Builder:
             target_column=L.target_column.format(year=fiscal_year_short(info.last_year), western=info.last_year),
         )
         self.figures = 0
+        self.indicator_rows: dict[str, list[IndicatorRow]] = {}
 
     # -- 第3章 pieces
 
@@ -242,6 +245,7 @@ class _Builder:
             target_label=L.chart_target,
         )
         self.figures += 1
+        caption = f"{L.figure}{self.figures}　{L.chart_caption.format(name=indicator.name)}"
         return IndicatorRow(
             id=indicator.id,
             number=indicator.number,
@@ -260,7 +264,24 @@ class _Builder:
             figure=self.figures,
             caption_text=L.chart_caption.format(name=indicator.name),
             chart_alt=L.chart_alt.format(name=indicator.name, first=chart.years[0], last=chart.target_year),
+            chart_table=self.chart_table(chart, L.chart_data.format(caption=caption)),
         )
+
+    def chart_table(self, chart: Chart, caption: str) -> Table:
+        """年度 | each series' value (missing ones as the scale's 未把握), then the target row."""
+        L = self.labels
+        several = len(chart.series) > 1
+        columns = [Column(L.fiscal_year, 48)] + [Column(s.label if several else L.chart_value, None, "right")
+                                                 for s in chart.series]
+
+        def value(v: float | None, unit: str) -> str:
+            return chart.missing_label if v is None else format_number(Decimal(str(v)), unit)
+
+        rows = [[Cell(fiscal_year_label(y))] + [Cell(value(s.points[k][1], s.unit)) for s in chart.series]
+                for k, y in enumerate(chart.years)]
+        rows.append([Cell(f"{chart.target_label} {fiscal_year_label(chart.target_year)}")]
+                    + [Cell(value(s.target, s.unit)) for s in chart.series])
+        return Table("chart-data", columns, rows, caption=caption)
 
     def indicator_columns(self, years: list[YearColumn]) -> list[str]:
         L = self.labels
@@ -353,7 +374,8 @@ class _Builder:
             projects=[self.project_row(pid, place) for pid in item.projects],
             notes=[_note(n, where) for n in item.notes],
         )
-        content = [PromotionItemTable(view, [L.promotion_item, L.actor, L.action, L.status_column], L.no_summary)]
+        content = [PromotionItemTable(view, [L.promotion_item, L.actor, L.action, L.status_column],
+                                      L.no_summary, L.action_bullet)]
         if view.projects:
             content.append(self.projects_table(view.projects))
         content += self.notes(view.notes)
@@ -363,6 +385,7 @@ class _Builder:
         L = self.labels
         content: list = [self.promotion_item(goal_number, objective, item) for item in objective.promotion_items]
         rows = [self.indicator_row(i) for i in objective.indicators]
+        self.indicator_rows[objective.id] = rows  # every year's values, for the 資料編
         if rows:
             content.append(self.indicator_table(f"ind-{objective.id}", L.indicators, rows,
                                                 self.years[-YEAR_COLUMNS:], charts=True))
@@ -449,6 +472,9 @@ class _Builder:
             bars=[Bar(label, [BarSegment(k, self.status_labels[k], c) for k, c in zip(keys, counts) if c])
                   for label, counts, _ in count_rows],
             legend=list(zip(keys, labels)),
+            table=Table("counts", [Column(L.goal, 62), *(Column(label, None, "center") for label in labels)],
+                        [[Cell(label), *(Cell(str(c)) for c in counts)] for label, counts, _ in count_rows],
+                        caption=L.chart_data.format(caption=L.indicator_status)),
         )
 
         project_ids = [p.id for p in self.source.projects.projects]
@@ -488,8 +514,8 @@ class _Builder:
         notes: list[NoteView] = []
         for goal in chapter3.sections:
             g = next(x for x in self.plan.goals if f"goal-{x.id}" == goal.anchor)
-            for objective_section, o in zip(goal.sections, g.objectives):
-                rows = [r for b in objective_section.blocks if isinstance(b, IndicatorTable) for r in b.rows]
+            for o in g.objectives:
+                rows = self.indicator_rows[o.id]
                 if rows:
                     for k, years in enumerate(_chunks(self.years, YEAR_COLUMNS)):
                         tables.append(self.indicator_table(
@@ -565,6 +591,7 @@ class _Builder:
             sections=sections,
             labels=L,
             properties=draft_properties(self.source, self.year, status, [f for f in self.source.files if self.reads(f.path)]),
+            open_data=open_data(self),
         )
 
 

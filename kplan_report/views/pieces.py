@@ -8,6 +8,10 @@ formats anything another writer would have to compute again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # a chart's data table is a block; blocks import the pieces
+    from .blocks import Table
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,9 @@ class IndicatorRow:
     figure: int  # the chart's figure number, counted through the report
     caption_text: str  # …の推移
     chart_alt: str  # the chart's text alternative
+    #: the chart's values as a table (年度 | each series), printed after the chart
+    #: where the chart cannot be read out (the web edition)
+    chart_table: Table | None = None
 
     @property
     def caption(self) -> str:

@@ -317,7 +317,9 @@ def _layout_panel(
             # Falling onto the bottom (e.g. a target of 0): lift the label
             # clear of the line where the line is highest under it.
             label_left = max(plot.right - text_width(label, LABEL_SIZE), last_point[0])
-            share = (target_point[0] - label_left) / (target_point[0] - last_point[0])
+            # The last value may sit in the target year itself (no line to the target): clear its marker.
+            run = target_point[0] - last_point[0]
+            share = (target_point[0] - label_left) / run if run else 1.0
             line_y = target_point[1] + (last_point[1] - target_point[1]) * share
             label_y = min(target_point[1] - 1.2, line_y - 0.5)
         shapes.append(Text(plot.right, label_y, label, LABEL_SIZE, TARGET_COLOR, anchor="end"))
@@ -413,6 +415,27 @@ def to_svg(chart_layout: ChartLayout) -> str:
     ]
     for shape in chart_layout.shapes:
         parts.append(_svg_shape(shape))
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def to_inline_svg(chart_layout: ChartLayout, element_id: str, desc: str) -> str:
+    """The chart as an ``<svg>`` element to put inside an HTML page.
+
+    Unlike :func:`to_svg` it is an image for assistive technology
+    (``role="img"`` named by its ``<title>`` and described by its ``<desc>``,
+    which ``element_id`` makes unique on the page), and it scales with the
+    page (no fixed size: the page's CSS sets the width, the viewBox keeps
+    the proportions).
+    """
+    w, h = chart_layout.width, chart_layout.height
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(w)} {_n(h)}" font-family="{FONT_FAMILY}" '
+        f'role="img" aria-labelledby="{element_id}-title {element_id}-desc" id="{element_id}">',
+        f'<title id="{element_id}-title">{_escape(chart_layout.title)}</title>',
+        f'<desc id="{element_id}-desc">{_escape(desc)}</desc>',
+    ]
+    parts += [_svg_shape(shape) for shape in chart_layout.shapes]
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -637,7 +637,7 @@ def add_promotion_item_table(document: DocxDocument, block: PromotionItemTable, 
         else:
             _cell(tr, widths[0], vmerge="continue", vertical=True, valign="center")
         _cell(tr, widths[1], [_para("TableTextCenter", row.actor)], valign="center")
-        _cell(tr, widths[2], [controls.wrap(_para("TableBullet", f"・{a.text}{a.tag}"), a.field)
+        _cell(tr, widths[2], [controls.wrap(_para("TableBullet", f"{block.bullet}{a.text}{a.tag}"), a.field)
                               for a in row.actions])
         _cell(tr, widths[3], [controls.wrap(_para("TableText", row.summary or block.no_summary),
                                             row.summary_field, row.summary)])
@@ -813,6 +813,8 @@ class _Writer:
         self.p("TableTitle", block.caption)
         value_mm = max(13.0, min(17.0, 95.0 / (len(block.years) + 2)))
         widths = _mm_widths(TEXT_WIDTH, [7, None, 13, value_mm, *([value_mm] * len(block.years)), value_mm, 17, 15])
+        if widths[1] < _twips(20):  # the outline shows at most views.outline.YEAR_COLUMNS years
+            raise ValueError(f"{len(block.years)} year columns leave the 指標項目 column {widths[1]} twips")
         tbl = _table(widths)
         _header_row(tbl, widths, block.columns)
         for row in block.rows:

@@ -232,6 +232,7 @@ def render_html(report: Report, breaks: frozenset[str] = frozenset(), env: jinja
 def _context(report: Report, breaks: frozenset[str], continued_only=frozenset()) -> dict:
     """Template variables; ``continued_only``: ids of 推進項目 printed without their first part."""
     return dict(
+        web=False,  # the shared templates' web variant (writers/web) is off
         report=report,
         sections=report.sections,
         labels=report.labels,

@@ -1,0 +1,8 @@
+import datetime
+
+from workbook_edit import type_into
+
+
+def make(out):
+    # Excel turns 5/1 typed into a number cell into a date.
+    return [type_into(out / "community_support_center-地域包括支援センター.xlsx", "指標", "G1.1.i3/main", "実績値", datetime.datetime(2024, 5, 1))]
