@@ -110,7 +110,7 @@ def expected_fields(report: Report) -> dict[str, Expected]:
 def normalise(text: str) -> str:
     """A passage's text as the YAML reader would hold it: line ends as "\\n", no
     control characters but tab and newline, no white space at either end."""
-    return clean_text(text).strip()
+    return clean_text(text).strip(" \t\n")  # not str.strip(): a leading 全角スペース is the text's
 
 
 # ---------------------------------------------------------------- reading the passages

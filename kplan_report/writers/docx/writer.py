@@ -548,7 +548,7 @@ class Controls:
         if field.locked:  # the plan's own words: Word does not let them be edited
             _el("w:lock", {"w:val": "sdtContentLocked"}, sdtpr)
         else:
-            self.texts.setdefault(field.path, clean_text(text).strip())  # as the review normalises it
+            self.texts.setdefault(field.path, clean_text(text).strip(" \t\n"))  # as the review normalises it
         content = _el("w:sdtContent", parent=sdt)
         for r in runs:
             content.append(r)
