@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import difflib
 import io
-import os
 import re
 import resource
 import shutil

@@ -189,8 +189,7 @@ def _rels_name(part: str) -> str:
     return posixpath.join(folder, "_rels", name + ".rels")
 
 
-def open_draft(path: Path, display: str, parts: tuple[str, ...] = ("word/comments.xml", "docProps/custom.xml",
-                                                                  "docProps/app.xml")) -> Package:
+def open_draft(path: Path, display: str, parts: tuple[str, ...] = ("word/comments.xml", "docProps/custom.xml")) -> Package:
     """Check the package and parse ``word/document.xml`` and ``parts`` (those present);
     raise :class:`InputError` with one line when the draft must be refused."""
     reader = _Reader(Path(path), display)
