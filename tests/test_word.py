@@ -363,6 +363,8 @@ SCHEMA_ORDER = {
               "tblLook", "tblCaption", "tblDescription"],
     "tbl": ["bookmarkStart", "tblPr", "tblGrid", "tr"],
     "tc": ["tcPr", "p", "tbl"],
+    "sdtPr": ["rPr", "alias", "tag", "id", "lock", "placeholder", "temporary", "showingPlcHdr", "dataBinding",
+              "label", "tabIndex", "docPartObj", "docPartList", "text", "richText"],
     "pBdr": ["top", "left", "bottom", "right", "between", "bar"],
     "tblBorders": ["top", "left", "start", "bottom", "right", "end", "insideH", "insideV"],
     "tblCellMar": ["top", "left", "start", "bottom", "right", "end"],

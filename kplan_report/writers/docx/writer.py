@@ -17,6 +17,11 @@ document that city staff and council members edit in Word:
   that Word can update (目次の更新); a PAGE field in the footer;
 * the same input gives the same bytes (fixed zip timestamps and order, core
   properties from the report date).
+* every passage that comes from the actuals is a content control tagged with
+  its field path, the plan's own words are locked controls, and the custom
+  properties record year, status and the source's fingerprint, so that
+  ``kplan-report review`` can read the edited draft back
+  (:class:`Controls`, :func:`_custom_properties`, :mod:`kplan_report.intake.review`).
 
 Where to look:
 
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import io
 import re
 import zipfile
@@ -46,7 +52,9 @@ from typing import BinaryIO
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.image.image import Image as DocxImage
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.part import Part
 from docx.opc.packuri import PackURI
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -68,7 +76,7 @@ from ...views.blocks import (
     Text,
 )
 from ...views.outline import Report
-from ...views.pieces import IndicatorRow
+from ...views.pieces import Field, IndicatorRow
 
 # ---------------------------------------------------------------- fonts and page
 
@@ -495,6 +503,74 @@ def keep_together(tbl):
     return tbl
 
 
+# ---------------------------------------------------------------- content controls
+
+
+class Controls:
+    """Numbers the draft's content controls and records the text each editable one holds.
+
+    A passage that comes from the actuals (or the plan's words) is a
+    run-level content control (``w:sdt`` inside its paragraph) whose tag is
+    its field path, so that ``kplan-report review`` can read the edited draft
+    back field by field.  Word turns it into a block-level control itself
+    when a paragraph is added to it; a block-level control around table
+    text is what LibreOffice 7.4 cannot keep (it splits it and repeats the
+    text), so the draft starts with run-level ones.
+
+    LibreOffice keeps a run-level control but drops its tag, alias and lock,
+    and keeps bookmarks: each passage is also bracketed by a bookmark named
+    :func:`bookmark_name` (hidden, ``_`` first), which the review reads when
+    a draft comes back without tags.  ``texts`` (tag → the text as built)
+    becomes the draft's baseline (see :func:`_custom_properties`), which tells
+    an edit in the draft from a change made to the YAML file after the draft
+    was built.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.texts: dict[str, str] = {}
+        self.occurrences: dict[str, int] = {}
+
+    def wrap(self, p, field: Field | None, text: str = ""):
+        """Paragraph ``p`` with its runs inside a content control for ``field``; ``p`` as it is without one."""
+        if field is None:
+            return p
+        self.count += 1
+        k = self.occurrences[field.path] = self.occurrences.get(field.path, 0) + 1
+        runs = [c for c in p if c.tag != _clark("w:pPr")]
+        mark = CONTROL_BOOKMARK_IDS + self.count
+        _el("w:bookmarkStart", {"w:id": mark, "w:name": bookmark_name(field.path, k)}, p)
+        sdt = _el("w:sdt", parent=p)
+        sdtpr = _el("w:sdtPr", parent=sdt)
+        _el("w:alias", {"w:val": clean_text(field.name)}, sdtpr)
+        _el("w:tag", {"w:val": field.path}, sdtpr)
+        _el("w:id", {"w:val": self.count}, sdtpr)
+        if field.locked:  # the plan's own words: Word does not let them be edited
+            _el("w:lock", {"w:val": "sdtContentLocked"}, sdtpr)
+        else:
+            self.texts.setdefault(field.path, clean_text(text).strip(" \t\n"))  # as the review normalises it
+        content = _el("w:sdtContent", parent=sdt)
+        for r in runs:
+            content.append(r)
+        _el("w:bookmarkEnd", {"w:id": mark}, p)
+        return p
+
+
+#: Bookmark IDs of the controls' bookmarks start here (the headings' count up from 1).
+CONTROL_BOOKMARK_IDS = 100_000
+
+
+def bookmark_name(path: str, occurrence: int) -> str:
+    """``_kp`` + 10 hex digits of the field path's SHA-256 + ``_`` + its occurrence (1, 2 … for a
+    project placed under several 推進項目): within Word's 40 characters, hidden (``_``)."""
+    return f"_kp{hashlib.sha256(path.encode()).hexdigest()[:10]}_{occurrence}"
+
+
+def baseline_hash(text: str) -> str:
+    """What the draft records of a field's text as built: enough to tell whether it was edited."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def _header_row(tbl, widths: list[int], labels: list[str]) -> None:
     tr = _row(tbl, header=True)
     for width, label in zip(widths, labels):
@@ -526,7 +602,7 @@ def _column_widths(columns: list[Column]) -> list[int]:
 PROMOTION_ITEM_WIDTHS = _mm_widths(TEXT_WIDTH, [15, 21, None, 58])
 
 
-def add_promotion_item_table(document: DocxDocument, block: PromotionItemTable):
+def add_promotion_item_table(document: DocxDocument, block: PromotionItemTable, controls: Controls | None = None):
     """Append the plan's table of one 推進項目 to ``document`` and return its ``w:tbl``.
 
     ``block.columns`` are the header labels (the last is the year's:
@@ -544,8 +620,11 @@ def add_promotion_item_table(document: DocxDocument, block: PromotionItemTable):
     * one row per 主体; the 推進項目 cell is merged over all of them
       (``w:vMerge`` restart / continue) and set vertically;
     * each 具体的取組 is its own paragraph, with its tag at the end;
-    * the header row repeats on every page, rows never split across pages.
+    * the header row repeats on every page, rows never split across pages;
+    * each 具体的取組 is a locked content control (``plan:<id>``), each
+      取組状況 an editable one (``promotion_items.<item>.<actor>``).
     """
+    controls = controls or Controls()
     item = block.item
     widths = PROMOTION_ITEM_WIDTHS
     tbl = _table(widths)
@@ -558,8 +637,10 @@ def add_promotion_item_table(document: DocxDocument, block: PromotionItemTable):
         else:
             _cell(tr, widths[0], vmerge="continue", vertical=True, valign="center")
         _cell(tr, widths[1], [_para("TableTextCenter", row.actor)], valign="center")
-        _cell(tr, widths[2], [_para("TableBullet", f"{block.bullet}{a.text}{a.tag}") for a in row.actions])
-        _cell(tr, widths[3], [_para("TableText", row.summary or block.no_summary)])
+        _cell(tr, widths[2], [controls.wrap(_para("TableBullet", f"{block.bullet}{a.text}{a.tag}"), a.field)
+                              for a in row.actions])
+        _cell(tr, widths[3], [controls.wrap(_para("TableText", row.summary or block.no_summary),
+                                            row.summary_field, row.summary)])
     _Body(document).add(keep_together(tbl))
     return tbl
 
@@ -597,6 +678,7 @@ class _Writer:
         self.figure = 0
         self.drawing_id = 0
         self.image_count = 0
+        self.controls = Controls()
 
     # -- small pieces
 
@@ -643,10 +725,12 @@ class _Writer:
             self.p("TableTitle", block.caption)
         widths = _mm_widths(TEXT_WIDTH, [32, None])
         tbl = _table(widths, header_row=False)
-        for label, text in ((block.opinion_label, block.opinion.opinion), (block.response_label, block.opinion.response)):
+        view = block.opinion
+        for label, text, field in ((block.opinion_label, view.opinion, view.opinion_field),
+                                   (block.response_label, view.response, view.response_field)):
             tr = _row(tbl)
             _cell(tr, widths[0], [_para("TableHeader", label)], valign="center", shade=True)
-            _cell(tr, widths[1], [_para("TableText", text)])
+            _cell(tr, widths[1], [self.controls.wrap(_para("TableText", text), field, text)])
         self.body.add(keep_together(tbl))
 
     def block_table(self, block: Table) -> None:
@@ -665,8 +749,8 @@ class _Writer:
                 if cell.rowspan == 0:
                     _cell(tr, width, vmerge="continue")
                 else:
-                    _cell(tr, width, [_para(style, cell.text)], vmerge="restart" if cell.rowspan > 1 else None,
-                          shade=cell.emphasis)
+                    _cell(tr, width, [self.controls.wrap(_para(style, cell.text), cell.field, cell.text)],
+                          vmerge="restart" if cell.rowspan > 1 else None, shade=cell.emphasis)
         self.body.add(keep_together(tbl) if block.keep else tbl)
 
     def block_status_bars(self, block: StatusBars) -> None:
@@ -674,7 +758,7 @@ class _Writer:
         draft has the table (which the council edits around) and no drawing."""
 
     def block_promotion_item(self, block: PromotionItemTable) -> None:
-        add_promotion_item_table(self.doc, block)
+        add_promotion_item_table(self.doc, block, self.controls)
 
     def cover(self) -> None:
         r = self.report
@@ -894,7 +978,7 @@ def _clean_package(document: DocxDocument, report: Report) -> None:
 
 
 def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def _font_table(blob: bytes) -> bytes:
@@ -908,6 +992,34 @@ def _font_table(blob: bytes) -> bytes:
         _el("w:pitch", {"w:val": "fixed"}, font)
         fonts.append(font)
     return etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+_CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one format ID of user-defined properties
+
+#: Custom properties holding a field's text-as-built are named this, then the field path.
+BASELINE_PREFIX = "kplan.baseline."
+
+
+def _custom_properties(document: DocxDocument, report: Report, controls: Controls) -> None:
+    """docProps/custom.xml: the report's :attr:`~Report.properties` (year, status,
+    fingerprints) and a short hash of each editable field's text as built.
+
+    Word shows them under ファイル → 情報 → プロパティ → 詳細プロパティ → ユーザー設定,
+    keeps them when the draft is saved, and so does LibreOffice.
+    """
+    values = dict(report.properties)
+    values.update({BASELINE_PREFIX + tag: baseline_hash(text) for tag, text in controls.texts.items()})
+    items = "".join(
+        f'<property fmtid="{_CUSTOM_FMTID}" pid="{pid}" name="{_xml_escape(name)}">'
+        f"<vt:lpwstr>{_xml_escape(value)}</vt:lpwstr></property>"
+        for pid, (name, value) in enumerate(values.items(), start=2)
+    )
+    blob = ("<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+            f'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">{items}</Properties>')
+    package = document.part.package
+    part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, blob.encode(), package)
+    package.relate_to(part, RT.CUSTOM_PROPERTIES)
 
 
 def _core_properties(document: DocxDocument, report: Report) -> None:
@@ -970,6 +1082,7 @@ def render_docx(report: Report) -> bytes:
     for section in report.sections:
         writer.section(section)
     writer.finish_toc(placeholder)
+    _custom_properties(document, report, writer.controls)
 
     buffer = io.BytesIO()
     document.save(buffer)
