@@ -50,7 +50,8 @@ from ..validate.messages import InputError
 from ..views.blocks import Opinion, PromotionItemTable, Table, walk
 from ..views.outline import Report, build_report
 from ..views.pieces import Field
-from ..writers.docx.writer import BASELINE_PREFIX, baseline_hash, bookmark_name, clean_text
+from ..writers.docx.oxml import baseline_hash, bookmark_name, clean_text
+from ..writers.docx.package import BASELINE_PREFIX
 from .draft_package import W, DraftProblem, open_draft, refuse
 from .roundtrip import Change, plan_changes, write_changes
 from .yamlio import MAX_TEXT_CHARS, display_path

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import base64
 import re
-import importlib.resources
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -54,12 +53,11 @@ import jinja2
 from ...views.blocks import IndicatorTable, PromotionItemTable, Section, Table, walk
 from ...text.japanese import NO_BREAK
 from ...views.outline import Report
+from .. import templates
+from ..templates import TEMPLATE_DIR
 from ...views.pieces import ActionLine, Chart, PromotionItemView
 
-#: The templates: ``report_templates/`` in the repository, installed as the
-#: package ``kplan_report.templates`` (a package-dir mapping in pyproject.toml),
-#: so that a non-editable install has them too.
-TEMPLATE_DIR = Path(str(importlib.resources.files("kplan_report.templates")))
+
 
 #: WeasyPrint variant: tagged, accessible PDF (public bodies publish these).
 PDF_VARIANT = "pdf/ua-1"
@@ -232,17 +230,9 @@ def keep_joined(html: str) -> str:
 
 
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        autoescape=jinja2.select_autoescape(["html", "html.j2", "xml"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = templates.environment()
     env.globals.update(vertical=vertical, vertical_title=vertical_title, chart_uri=chart_uri,
                        table_groups=table_groups)
-    env.tests["section"] = lambda node: isinstance(node, Section)
     return env
 
 
@@ -406,7 +396,7 @@ def objective_breaks(report: Report, goal_index: int, objective_index: int, **op
 
     def new_breaks(part: Section, breaks: frozenset[str], continued_only=frozenset()) -> set[str]:
         part_report = replace(report, sections=[replace(chapter, content=[part])])
-        html = template.render(**_context(part_report, breaks, continued_only))
+        html = keep_joined(template.render(**_context(part_report, breaks, continued_only)))
         return _new_breaks(part_report, _layout(html, font_config, stylesheets, **options), breaks)
 
     goal = _items_only(_with_objectives(goal, [goal.sections[objective_index]]))
