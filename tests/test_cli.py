@@ -226,7 +226,7 @@ def test_schema_out_option(source, capsys):
 def test_subcommands_are_registered_by_functions():
     parser = make_parser()
     choices = parser._subparsers._group_actions[0].choices  # argparse keeps them here
-    assert list(choices) == ["validate", "new-year", "schema", "build", "intake", "preview"]
+    assert list(choices) == ["validate", "new-year", "schema", "build", "intake", "review", "preview"]
     assert len(COMMANDS) == 6
 
 
