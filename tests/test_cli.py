@@ -227,7 +227,7 @@ def test_subcommands_are_registered_by_functions():
     parser = make_parser()
     choices = parser._subparsers._group_actions[0].choices  # argparse keeps them here
     assert list(choices) == ["validate", "new-year", "schema", "build", "intake", "review", "preview"]
-    assert len(COMMANDS) == 6
+    assert len(COMMANDS) == 7
 
 
 def test_no_command_is_a_usage_error(capsys):
