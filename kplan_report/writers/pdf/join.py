@@ -50,29 +50,43 @@ def _empty(element) -> bool:
     return kids is None or isinstance(kids, pikepdf.Array) and len(kids) == 0
 
 
-def _stand_ins(element) -> bool:
-    """A Div that holds nothing, or only empty Spans: the running-header
-    setter of a part and the 目次's link stand-ins (parts.py), which are
-    laid out but print nothing; the join leaves them out of the tree."""
-    if element.get("/S") != Name.Div:
-        return False
+def _kids(element) -> list:
     kids = element.get("/K")
-    kids = [] if kids is None else list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-    return all(isinstance(k, pikepdf.Dictionary) and k.get("/S") == Name.Span and _empty(k) for k in kids)
+    return [] if kids is None else list(kids) if isinstance(kids, pikepdf.Array) else [kids]
 
 
-def _prune(kids: pikepdf.Array) -> pikepdf.Array:
-    """``kids`` without stand-ins, at any depth."""
-    out = Array()
-    for kid in kids:
-        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            if _stand_ins(kid):
-                continue
-            inner = kid.get("/K")
-            if isinstance(inner, pikepdf.Array):
-                kid.K = _prune(inner)
-        out.append(kid)
-    return out
+def _is_toc_targets(element) -> bool:
+    """The 目次's link stand-ins (print/contents.html.j2): a Div of empty Spans."""
+    kids = _kids(element)
+    return element.get("/S") == Name.Div and bool(kids) and all(
+        isinstance(k, pikepdf.Dictionary) and k.get("/S") == Name.Span and _empty(k) for k in kids)
+
+
+def _prune(kids: pikepdf.Array, front: bool) -> pikepdf.Array:
+    """A part's top-level structure elements without what parts.py added and
+    prints nothing: the running-header setter (an empty Div, first in every
+    part but the front one) and, in the front part, the 目次's link
+    stand-ins.  Any other element, empty or not, is kept as WeasyPrint made it."""
+    items = list(kids)
+    if not front:
+        if items and isinstance(items[0], pikepdf.Dictionary) and items[0].get("/S") == Name.Div \
+                and _empty(items[0]):
+            items = items[1:]
+        return Array(items)
+
+    def walk(elements) -> Array:
+        out = Array()
+        for kid in elements:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                if _is_toc_targets(kid):
+                    continue
+                inner = kid.get("/K")
+                if isinstance(inner, pikepdf.Array):
+                    kid.K = walk(inner)
+            out.append(kid)
+        return out
+
+    return walk(items)
 
 
 class _Page:
@@ -213,7 +227,7 @@ def join(parts: Sequence[PartResult], footers: bytes | None, blobs=None) -> byte
         pages = out.pages[start:start + part.pages]
         src_root = src.Root.StructTreeRoot
         src_document = src_root.K[0]
-        kids = _prune(src_document.K)
+        kids = _prune(src_document.K, front=n == 0)
         for kid in kids:
             del kid.P  # not to copy the source's tree along with its elements
         for kid in out.copy_foreign(src.make_indirect(kids)):
