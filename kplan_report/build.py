@@ -145,6 +145,7 @@ def build(
     out_dir: Path = Path("build"),
     formats: tuple[str, ...] = FORMATS,
     parallel: bool = True,
+    final: bool | None = None,
 ) -> BuildResult:
     """Write ``out_dir/<year>/`` files for ``formats`` from a validated ``source``.
 
@@ -155,9 +156,10 @@ def build(
     :func:`kplan_report.pdf.first_breaks`) in both, while this process waits;
     then, the workers gone, this process lays out and writes the PDF.  The
     writers share nothing but the view model.
+    ``final``: the final edition (最終評価報告書); by default in the plan's last year.
     """
     warnings = missing_actuals(source, year)
-    report = build_report(source, year, build_date_from_env())
+    report = build_report(source, year, build_date_from_env(), final=final)
     folder = out_dir / str(year)
     targets = [(fmt, folder / output_name(report, fmt)) for fmt in formats]
     if not parallel or "pdf" not in formats:

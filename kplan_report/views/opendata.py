@@ -83,7 +83,8 @@ def indicators_table(builder, L: Labels) -> DataTable:
                         value = actual_value(measure, actual)
                         reason = ""
                         if value is None:
-                            reason = actual.not_measured if actual and actual.not_measured else L.not_entered
+                            reason = (L.not_surveyed if actual and actual.not_surveyed
+                                      else actual.not_measured if actual and actual.not_measured else L.not_entered)
                         row += [plain(value), reason]
                     row += [percent(mp.progress), builder.status_labels[mp.status]]
                     rows.append(row)

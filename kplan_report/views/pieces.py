@@ -54,6 +54,8 @@ class ProjectRow:
     grade: str  # code, e.g. A; "" when not reported
     grade_label: str  # e.g. 計画どおり実施; 未報告 when not reported
     next_steps: str
+    #: the grades of the period's earlier years, e.g. "R1 A\nR2 B" ("―" in the first year)
+    earlier: str = ""
 
 
 @dataclass(frozen=True)
