@@ -167,6 +167,13 @@ def _valid_part(doc: Document, year: int) -> Actuals | None:
         head = loc[0] if loc else None
         if head in ("indicators", "projects", "promotion_items") and len(loc) >= 2 and isinstance(data.get(head), dict):
             data[head] = {key: value for key, value in data[head].items() if key != loc[1]}
+        elif head == "period_review" and isinstance(data.get(head), dict):
+            review = dict(data[head])
+            if len(loc) >= 3 and loc[1] in ("goals", "objectives") and isinstance(review.get(loc[1]), dict):
+                review[loc[1]] = {key: value for key, value in review[loc[1]].items() if key != loc[2]}
+            else:
+                review.pop(loc[1], None) if len(loc) >= 2 else review.clear()
+            data[head] = review
         elif head in placeholders:
             data[head] = placeholders[head]
         elif head is not None:
@@ -424,6 +431,16 @@ def drop_unentered(data: Any) -> Any:
                 key: value for key, value in opinions["objectives"].items() if not _all_blank(value, fields)
             }
         data["opinions"] = opinions
+    review = data.get("period_review")
+    if isinstance(review, dict):
+        review = dict(review)
+        for part in ("goals", "objectives"):
+            if isinstance(review.get(part), dict):
+                review[part] = {key: value for key, value in review[part].items()
+                                if not _all_blank(value, model.ReviewText.model_fields)}
+        if _all_blank(review.get("opinion"), model.Opinion.model_fields):
+            review.pop("opinion", None)
+        data["period_review"] = review
     return data
 
 
