@@ -32,6 +32,8 @@ DATASETS = [
     ("sample-2021", "source", 2021),
     # another plan: an invented town, 4 主体 rows, 10 years (its 8th), a decrease indicator
     ("town-2029", "tests/fixtures/town", 2029),
+    # the plan's last year: the final edition (最終評価報告書) with its 第4章
+    ("final-2023", "source", 2023),
 ]
 # A 推進項目 table taller than a page (60 long 具体的取組 in one 主体 row).
 TALL = ("tall", "tests/fixtures/tall", 2021)

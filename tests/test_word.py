@@ -45,6 +45,7 @@ DATASETS = [
     ("mini", ROOT / "tests/fixtures/mini", 2021),
     ("sample-2021", ROOT / "source", 2021),
     ("town-2029", ROOT / "tests/fixtures/town", 2029),
+    ("final-2023", ROOT / "source", 2023),  # the final edition (最終評価報告書)
 ]
 
 BIZ_UD = {MINCHO, GOTHIC}
