@@ -327,3 +327,13 @@ def test_not_surveyed_prints_its_label_and_is_not_missing(source, tmp_path):
     assert any("令和4年度（2022年度）" in n and f"{fy2022}％" in n for n in row.notes), row.notes
     finals = plan_final(src.plan, 2023, src.actuals, src.evaluation)
     assert finals["G1.2.i1"].measures[0].final_year == 2022
+
+
+def test_final_edition_open_data(source):
+    """final.csv: plain numbers, the 80 % case as 80.0, and only in the final edition."""
+    tables = {t.file: t for t in build_report(source, 2023).open_data.tables}
+    table = tables["final.csv"]
+    row = dict(zip(table.columns, next(r for r in table.rows if r[2] == "G3.2.i2")))
+    assert (row["最終値"], row["最終値の年度"], row["達成率（％）"], row["判定"]) == ("14", "2023", "80.0", "概ね達成")
+    assert len(table.rows) == 29  # 28 indicators, 29 measures
+    assert "final.csv" not in {t.file for t in build_report(source, 2022).open_data.tables}

@@ -168,8 +168,9 @@ def test_headings_are_the_builtin_styles_with_the_report_outline(built):
     expected += [(4, i.heading) for i in promotion_items(r)]
     for entry in expected:
         assert entry in outline
+    final = [r.labels.chapter_final] if r.subtitle.endswith(r.labels.final_report_title) else []
     assert [t for lvl, t in outline if lvl == 1] == [
-        r.labels.chapter1, r.labels.chapter2, r.labels.chapter3, r.labels.appendix]
+        r.labels.chapter1, r.labels.chapter2, r.labels.chapter3, *final, r.labels.appendix]
 
 
 # ---------------------------------------------------------------- fields

@@ -180,6 +180,18 @@ DEFAULTS: dict[str, str] = {
     "summary_final": "主な指標{n}項目の最終評価は，{counts}です。",
     "summary_final_count": "「{label}」{count}項目",
     "position_final": "本報告書は，計画の{chapter}に掲げた主な指標及び主な取組・事業について，{first}から{year}までの計画期間の達成状況を評価（最終評価）し，次期計画への課題を取りまとめたものです。",
+    # the final edition's open data (final.csv)
+    "data_final_file": "主な指標の最終評価（指標の数値ごとに1行）",
+    "data_final_value": "最終値",
+    "data_final_value_help": "最終評価に用いた値（数値）。空欄は把握されていないもの",
+    "data_final_year": "最終値の年度",
+    "data_final_year_help": "最終値の年度（西暦）。調査のない年度は直近の調査年度",
+    "data_rate": "達成率（％）",
+    "data_rate_help": "（最終値－現状値）÷（目標値－現状値）（％，小数第1位）。現状維持の指標と計算できないときは空欄",
+    "data_judgement": "判定",
+    "data_judgement_help": "数値ごとの最終評価の判定（evaluation.yaml の final_judgements）",
+    "data_indicator_judgement": "指標の判定",
+    "data_indicator_judgement_help": "指標の判定（複数の数値からなる指標は最も低い判定）",
     # 第1章 and 第2章 sentences
     "position": "本報告書は，計画の{chapter}に掲げた推進項目・具体的取組，主な取組・事業及び主な指標について，{year}の進捗状況を取りまとめたものです。",
     "summary_indicators": "主な指標{n}項目のうち，{good}は{good_count}項目，「{unknown}」は{unknown_count}項目です。",
