@@ -40,4 +40,4 @@ def test_installed_package_builds_a_report(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     built = sorted(p.name for p in (tmp_path / "out" / "2021").iterdir() if not p.name.startswith("."))
-    assert built == ["test-mini-2021.docx", "test-mini-2021.pdf"]
+    assert built == ["data", "test-mini-2021.docx", "test-mini-2021.pdf", "web"]
