@@ -307,6 +307,15 @@ def test_annual_projects_show_the_earlier_grades(source):
     assert first.earlier == "―"
 
 
+def test_earlier_grades_share_a_line_for_years_in_a_row():
+    """The town's 8th year (FY2029): FY2022–FY2027 have no actuals, FY2028 has."""
+    town = load_source(ROOT / "tests/fixtures/town")
+    report = build_report(town, 2029)
+    project = report.promotion_items()[0].projects[0]
+    grade = town.actuals[2028].projects[project.id].grade
+    assert project.earlier == f"R4～R9 {town.evaluation.unreported.label}\nR10 {grade}"  # 報告なし: the scale's word
+
+
 def test_not_surveyed_prints_its_label_and_is_not_missing(source, tmp_path):
     """A survey year in the real files: 対象外 in the table, no warning, the note names the survey's year."""
     import shutil

@@ -171,6 +171,7 @@ DEFAULTS: dict[str, str] = {
     "period_summary": "期間の評価",
     "grade_years": "{grade}：{n}年",
     "final_review": "成果と次期計画への課題",
+    "review_goal": "{goal}の成果と課題",
     "review_results": "（成果）",
     "review_next_plan": "（次期計画への課題）",
     "review_results_column": "成果",

@@ -212,7 +212,10 @@ class _Final:
                              Cell(r.results if r else L.no_review), Cell(r.next_plan if r else L.no_review)])
             content.append(Table("review", [Column(L.objective, 40), Column(L.review_results_column),
                                             Column(L.review_next_plan_column)], rows, keep=False))
-            goals.append(Section(3, f"{L.goal}{g.number} {g.title}", f"final-review-{g.id}", "part", content))
+            # not the 基本目標's own heading again: every heading of the report is one 目次 entry of its own
+            content.insert(0, Text([f"{L.goal}{g.number} {g.title}"], "lead"))
+            goals.append(Section(3, L.review_goal.format(goal=f"{L.goal}{g.number}"), f"final-review-{g.id}",
+                                 "part", content))
         return Section(2, L.final_review, "final-review", "part", goals)
 
     def chapter(self) -> Section:

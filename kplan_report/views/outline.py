@@ -314,11 +314,21 @@ class _Builder:
         return actual.grade if actual is not None else self.unreported
 
     def earlier_grades(self, project_id: str) -> str:
-        """R1 A / R2 B …: the grades of the period's years before the report's, one a line."""
-        earlier = self.years[:-1]
-        if not earlier:
+        """R1 A / R2 B …: the grades of the period's years before the report's, one a line;
+        years in a row with the same grade share a line (R4～R9 未報告), so that the 8th
+        year of a 10-year plan does not make every project row seven lines tall."""
+        runs: list[list] = []  # [first year, last year, grade]
+        for y in self.years[:-1]:
+            grade = self.grade_code(project_id, y)
+            if runs and runs[-1][2] == grade:
+                runs[-1][1] = y
+            else:
+                runs.append([y, y, grade])
+        if not runs:
             return self.labels.no_earlier_grades
-        return "\n".join(f"{fiscal_year_letter(y)} {self.grade_code(project_id, y)}" for y in earlier)
+        return "\n".join(
+            (fiscal_year_letter(a) if a == b else f"{fiscal_year_letter(a)}～{fiscal_year_letter(b)}") + f" {g}"
+            for a, b, g in runs)
 
     def project_row(self, project_id: str) -> ProjectRow:
         project = self.projects[project_id]
