@@ -103,7 +103,8 @@ test: setup-test
 golden: setup-test
 	-$(PY) -m pytest -q -p no:cacheprovider tests/test_pdf.py tests/test_word.py --force-regen
 	$(PY) -m pytest -q tests/test_bad_inputs.py --regen-bad-input-goldens
-	$(PY) -m pytest -q tests/test_pdf.py tests/test_word.py tests/test_bad_inputs.py
+	$(PY) -m pytest -q tests/test_review.py --regen-review-goldens
+	$(PY) -m pytest -q tests/test_pdf.py tests/test_word.py tests/test_bad_inputs.py tests/test_review.py
 	@echo "changed golden files (review with: git diff tests/):"
 	@git status --short tests/
 

@@ -389,4 +389,36 @@ def run_intake_status(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Callable] = [add_validate, add_new_year, add_schema, add_build, add_intake]
+# ---------------------------------------------------------------- review
+
+
+def add_review(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "review", help="read the council's edited Word draft back: what changed, comments; --apply writes it")
+    parser.add_argument("draft", type=Path, metavar="DRAFT.docx", help="the edited Word draft")
+    parser.add_argument("--year", type=fiscal_year, required=True, help="the fiscal year of the draft")
+    _add_source_option(parser)
+    parser.add_argument("--track-changes", choices=("accept", "reject"), default=None,
+                        help="read tracked changes as accepted or rejected (default: report them as pending)")
+    parser.add_argument("--apply", action="store_true",
+                        help="write the changed fields into source/actuals/YEAR.yaml (comments and layout kept)")
+    parser.set_defaults(run=run_review)
+
+
+def run_review(args: argparse.Namespace) -> int:
+    from .intake import review as rv
+
+    result = rv.review(args.draft, args.source, args.year, args.track_changes)
+    sys.stdout.write(result.text())
+    if result.refused:
+        raise InputError(result.refused)
+    if args.apply:
+        target = display_path(args.source / ACTUALS_DIR / f"{args.year}.yaml")
+        if rv.apply(result, args.source):
+            print(f"wrote {target} ({len(result.changes)} field{'s' if len(result.changes) != 1 else ''})")
+        else:
+            print(f"{target}: nothing to write")
+    return 0
+
+
+COMMANDS: list[Callable] = [add_validate, add_new_year, add_schema, add_build, add_intake, add_review]

@@ -17,6 +17,12 @@ def pytest_addoption(parser):
         default=False,
         help="rewrite tests/bad_inputs/*/expected.txt from the messages the code prints now",
     )
+    parser.addoption(
+        "--regen-review-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite tests/test_review/* and tests/bad_drafts/*/expected.txt from what the review prints now",
+    )
 
 
 @pytest.fixture

@@ -115,6 +115,37 @@ def all_text(docx: Docx) -> str:
 # ---------------------------------------------------------------- tables
 
 
+def cell_paragraphs(tc) -> list:
+    """A cell's paragraphs, those inside block-level content controls included."""
+    return tc.xpath("w:p | w:sdt/w:sdtContent/w:p", namespaces=NS)
+
+
+def content_controls(docx: Docx) -> list[str]:
+    """Every content control of the body: ``tag | alias`` and `` (locked)`` for a locked one."""
+    out = []
+    for sdt in docx.body.iter(w("sdt")):
+        pr = sdt.find(w("sdtPr"))
+        lock = wval(pr, "lock")
+        out.append(f"{wval(pr, 'tag')} | {wval(pr, 'alias')}" + (f" ({lock})" if lock else ""))
+    return out
+
+
+def custom_properties(docx: Docx) -> dict:
+    """docProps/custom.xml as name → text (the baseline hashes only counted)."""
+    data = docx.files.get("docProps/custom.xml")
+    if data is None:
+        return {}
+    out, baselines = {}, 0
+    for prop in etree.fromstring(data):
+        name = prop.get("name")
+        if name.startswith("kplan.baseline."):
+            baselines += 1
+        else:
+            out[name] = prop[0].text or ""
+    out["kplan.baseline.*"] = baselines
+    return out
+
+
 def table_grid(tbl) -> list[dict]:
     """Rows of cells as a reader sees them: each cell with its text, start column,
     column span and row span (vertical merges resolved); continuation cells dropped.
@@ -142,8 +173,8 @@ def table_grid(tbl) -> list[dict]:
                 "col": col,
                 "colspan": span,
                 "rowspan": 1,
-                "text": "\n".join(paragraph_text(p) for p in tc.findall(w("p"))),
-                "styles": [wval(p.find(w("pPr")), "pStyle") for p in tc.findall(w("p"))],
+                "text": "\n".join(paragraph_text(p) for p in cell_paragraphs(tc)),
+                "styles": [wval(p.find(w("pPr")), "pStyle") for p in cell_paragraphs(tc)],
                 "direction": wval(tc_pr, "textDirection"),
                 "width": wval(tc_pr, "tcW", "w"),
             }
@@ -312,6 +343,8 @@ def structure(data: bytes) -> dict:
     all_fields = fields(docx.body)
     return {
         "core_properties": core_properties(docx),
+        "custom_properties": custom_properties(docx),
+        "content_controls": content_controls(docx),
         "section": section(docx),
         "fields": [
             {"instr": f["instr"], "entries": f["paragraphs"]} if f["instr"].startswith("TOC")

@@ -226,8 +226,8 @@ def test_schema_out_option(source, capsys):
 def test_subcommands_are_registered_by_functions():
     parser = make_parser()
     choices = parser._subparsers._group_actions[0].choices  # argparse keeps them here
-    assert list(choices) == ["validate", "new-year", "schema", "build", "intake"]
-    assert len(COMMANDS) == 5
+    assert list(choices) == ["validate", "new-year", "schema", "build", "intake", "review"]
+    assert len(COMMANDS) == 6
 
 
 def test_no_command_is_a_usage_error(capsys):

@@ -27,16 +27,9 @@ import docx_structure as ds
 from kplan_report.validate.load import load_source
 from kplan_report.views.blocks import Text
 from kplan_report.views.outline import Report, build_report
-from kplan_report.writers.docx.writer import (
-    GOTHIC,
-    MINCHO,
-    PAGE_HEIGHT,
-    PAGE_WIDTH,
-    VERTICAL_TEXT,
-    clean_text,
-    render_docx,
-    write_docx,
-)
+from kplan_report.writers.docx.oxml import clean_text
+from kplan_report.writers.docx.styles import GOTHIC, MINCHO, PAGE_HEIGHT, PAGE_WIDTH, VERTICAL_TEXT
+from kplan_report.writers.docx.writer import render_docx, write_docx
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -365,6 +358,8 @@ SCHEMA_ORDER = {
               "tblLook", "tblCaption", "tblDescription"],
     "tbl": ["bookmarkStart", "tblPr", "tblGrid", "tr"],
     "tc": ["tcPr", "p", "tbl"],
+    "sdtPr": ["rPr", "alias", "tag", "id", "lock", "placeholder", "temporary", "showingPlcHdr", "dataBinding",
+              "label", "tabIndex", "docPartObj", "docPartList", "text", "richText"],
     "pBdr": ["top", "left", "bottom", "right", "between", "bar"],
     "tblBorders": ["top", "left", "start", "bottom", "right", "end", "insideH", "insideV"],
     "tblCellMar": ["top", "left", "start", "bottom", "right", "end"],

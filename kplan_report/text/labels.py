@@ -64,6 +64,11 @@ DEFAULTS: dict[str, str] = {
     "project_name": "事業名",
     "owner": "担当",
     "results": "実施内容・実績",
+    # names of the draft's content controls (Word shows them on the control)
+    "field_summary": "{item}・{actor} の取組状況",
+    "field_action": "{item}・{actor} の具体的取組（計画の文言・編集不可）",
+    "field_project": "{project} の{column}",
+    "field_opinion": "{where} の{column}",
     "next_steps": "課題・今後の方向性",
     "number": "№",
     "indicator": "指標項目",

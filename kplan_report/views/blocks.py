@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .pieces import IndicatorRow, NoteView, OpinionView, PromotionItemView, YearColumn
+from .pieces import Field, IndicatorRow, NoteView, OpinionView, PromotionItemView, YearColumn
 
 
 class Block:
@@ -74,6 +74,7 @@ class Cell:
     rowspan: int = 1
     align: str | None = None  # None: the column's
     emphasis: bool = False  # a total row
+    field: Field | None = None  # the actuals' field the text comes from (an editable passage)
 
 
 @dataclass(frozen=True)

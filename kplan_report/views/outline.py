@@ -29,15 +29,17 @@ out without a function of its own.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+import hashlib
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import PurePosixPath
 
 from .. import __version__
 from ..compute.progress import IndicatorProgress, MeasureProgress, grade_counts, plan_progress, series, status_counts
 from ..model import Action, Actuals, Indicator, Measure, MeasureKind, Note, Objective
 from ..text.japanese import fiscal_year_label, fiscal_year_letter, fiscal_year_short, format_number, format_percent, wareki_date
 from ..text.labels import Labels, make_labels
-from ..validate.load import Source
+from ..validate.load import ACTUALS_DIR as ACTUALS_FOLDER, Source
 from .opendata import OpenData, open_data
 from .blocks import (
     Bar,
@@ -60,6 +62,7 @@ from .pieces import (
     ActorRowView,
     Chart,
     ChartSeries,
+    Field,
     IndicatorRow,
     NoteView,
     OpinionView,
@@ -99,6 +102,9 @@ class Report:
     sections: list[Section]
     labels: Labels
     warnings: list[str] = field(default_factory=list)
+    #: What the draft records about its input (Word's custom properties), so that
+    #: ``kplan-report review`` can tell a draft of another year or plan: see :func:`draft_properties`.
+    properties: dict[str, str] = field(default_factory=dict)
     open_data: OpenData | None = None  # the tables of build/<year>/data/
 
     def with_role(self, role: str) -> list[Section]:
@@ -330,14 +336,24 @@ class _Builder:
             (fiscal_year_letter(a) if a == b else f"{fiscal_year_letter(a)}～{fiscal_year_letter(b)}") + f" {g}"
             for a, b, g in runs)
 
-    def project_row(self, project_id: str) -> ProjectRow:
+    def project_row(self, project_id: str, place: str = "") -> ProjectRow:
+        """A project's row; its results and next steps are editable fields only when
+        the year has an entry for it (a new entry needs its grade, which is the YAML's)."""
+        L = self.labels
         project = self.projects[project_id]
         actual = self.actuals.projects.get(project_id) if self.actuals else None
         earlier = self.earlier_grades(project_id)
         if actual is None:
-            return ProjectRow(project.id, project.name, project.owner, "", "", self.unreported, "", earlier)
+            return ProjectRow(project.id, project.name, project.owner, "", "", self.unreported, "", earlier=earlier)
+
+        def field(key: str, label: str) -> Field:
+            return Field(f"projects.{project_id}.{key}",
+                         L.field_project.format(project=project.name, column=label),
+                         f"{place} › {L.projects}{project.name} › {label}", keys=("projects", project_id, key))
+
         return ProjectRow(project.id, project.name, project.owner, actual.results,
-                          actual.grade, self.grade_labels[actual.grade], actual.next_steps, earlier)
+                          actual.grade, self.grade_labels[actual.grade], actual.next_steps,
+                          field("results", L.results), field("next_steps", L.next_steps), earlier=earlier)
 
     def projects_table(self, projects: list[ProjectRow]) -> Table:
         L = self.labels
@@ -347,21 +363,33 @@ class _Builder:
             columns=[Column(L.project_name, 32), Column(L.owner, 20), Column(L.results),
                      Column(L.grade, 16, "center", "grade"), Column(L.earlier_grades, 15, "center", "earlier"),
                      Column(L.next_steps)],
-            rows=[[Cell(p.name), Cell(p.owner), Cell(p.results), Cell(grade_text(p.grade, p.grade_label)),
-                   Cell(p.earlier), Cell(p.next_steps)] for p in projects],
+            rows=[[Cell(p.name), Cell(p.owner), Cell(p.results, field=p.results_field),
+                   Cell(grade_text(p.grade, p.grade_label)), Cell(p.earlier),
+                   Cell(p.next_steps, field=p.next_steps_field)] for p in projects],
         )
 
     def notes(self, notes: list[NoteView]) -> list[Notes]:
         return [Notes(self.labels.notes, notes)] if notes else []
 
-    def opinion(self, opinion, caption: str | None) -> Opinion:
+    def opinion(self, opinion, caption: str | None, path: str, place: str) -> Opinion:
+        """``path`` is the opinion's field (opinions.overall, opinions.objectives.G1.1)."""
         L = self.labels
-        return Opinion(caption, L.opinion, L.response, OpinionView(opinion.opinion, opinion.response))
+
+        def field(key: str, label: str) -> Field:
+            return Field(f"{path}.{key}", L.field_opinion.format(where=place.replace(" › ", "・"), column=label),
+                         f"{place} › {label}", keys=(*keys, key))
+
+        keys = ("opinions", "overall") if path == "opinions.overall" else ("opinions", "objectives", path.split(".", 2)[2])
+        return Opinion(caption, L.opinion, L.response,
+                       OpinionView(opinion.opinion, opinion.response,
+                                   field("opinion", L.opinion), field("response", L.response)))
 
     def promotion_item(self, goal_number: str, objective: Objective, item) -> Section:
         L = self.labels
         summaries = (self.actuals.promotion_items if self.actuals else {}).get(item.id, {})
         where = f"{L.goal}{goal_number}-{L.objective}{objective.number}-{item.number}{item.title}"
+        place = f"{L.goal}{goal_number} › {L.objective}{objective.number} › {item.number} {item.title}"
+        heading = f"{L.promotion_item} {item.number} {item.title}"
         view = PromotionItemView(
             id=item.id,
             number=item.number,
@@ -371,12 +399,20 @@ class _Builder:
             rows=[
                 ActorRowView(
                     actor=self.row_labels[row.actor],
-                    actions=[ActionLine(a.id, a.text, self.action_tag(a)) for a in row.actions],
+                    actions=[ActionLine(a.id, a.text, self.action_tag(a),
+                                        Field(f"plan:{a.id}",
+                                              L.field_action.format(item=heading, actor=self.row_labels[row.actor]),
+                                              f"{place} › {self.row_labels[row.actor]} › {L.action}", locked=True))
+                             for a in row.actions],
                     summary=summaries.get(row.actor, ""),
+                    summary_field=Field(f"promotion_items.{item.id}.{row.actor}",
+                                        L.field_summary.format(item=heading, actor=self.row_labels[row.actor]),
+                                        f"{place} › {self.row_labels[row.actor]}",
+                                        keys=("promotion_items", item.id, row.actor)),
                 )
                 for row in item.rows
             ],
-            projects=[self.project_row(pid) for pid in item.projects],
+            projects=[self.project_row(pid, place) for pid in item.projects],
             notes=[_note(n, where) for n in item.notes],
         )
         content = [PromotionItemTable(view, [L.promotion_item, L.actor, L.action, L.status_column],
@@ -397,7 +433,9 @@ class _Builder:
         where = f"{L.goal}{goal_number}-{L.objective}{objective.number} 主な指標"
         content += self.notes([_note(n, where) for n in objective.indicator_notes])
         if self.actuals and objective.id in self.actuals.opinions.objectives:
-            content.append(self.opinion(self.actuals.opinions.objectives[objective.id], L.objective_opinion))
+            content.append(self.opinion(self.actuals.opinions.objectives[objective.id], L.objective_opinion,
+                                        f"opinions.objectives.{objective.id}",
+                                        f"{L.goal}{goal_number} › {L.objective}{objective.number}"))
         heading = f"{L.objective}{_fullwidth(objective.number)} {objective.title}"
         return Section(3, heading, f"obj-{objective.id}", "objective", content, new_page=not first)
 
@@ -509,7 +547,8 @@ class _Builder:
         ]
         if self.actuals and self.actuals.opinions.overall:
             content.append(Section(2, L.overall_opinion, "ch2-opinion", "part",
-                                   [self.opinion(self.actuals.opinions.overall, None)]))
+                                   [self.opinion(self.actuals.opinions.overall, None, "opinions.overall",
+                                                 f"{L.chapter2} › {L.overall_opinion}")]))
         return Section(1, L.chapter2, "ch2", "chapter", content, new_page=True)
 
     # -- 資料編
@@ -555,7 +594,7 @@ class _Builder:
         )
         return Section(1, L.appendix, "app", "chapter", [
             Section(2, L.appendix_indicators, "app-indicators", "part", tables),
-            Section(2, L.appendix_glossary, "app-glossary", "part", [glossary], new_page=True),
+            Section(2, L.appendix_glossary, "app-glossary", "part", [glossary]),
             Section(2, L.appendix_provenance, "app-provenance", "part", [files]),
         ], new_page=True)
 
@@ -601,8 +640,35 @@ class _Builder:
             contents=contents,
             sections=sections,
             labels=L,
+            properties=draft_properties(self.source, self.year, status, [f for f in self.source.files if self.reads(f.path)]),
             open_data=open_data(self),
         )
+
+
+def fingerprint(files) -> str:
+    """SHA-256 over the files' names (relative to the source folder) and SHA-256s, in name order."""
+    lines = sorted(f"{PurePosixPath(*f.path.parts[1:])}\t{f.sha256}\n" for f in files)
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+
+def draft_properties(source: Source, year: int, status: str, files) -> dict[str, str]:
+    """The facts a draft carries about its input.
+
+    ``source_sha256`` covers every file the report reads; ``plan_sha256`` all
+    of them but the year's actuals (the plan's words and structure: a draft
+    built from another plan cannot be read back); ``actuals_sha256`` the
+    year's actuals file, which the review compares field by field instead.
+    """
+    own = f"{ACTUALS_FOLDER}/{year}.yaml"
+    actuals = [f for f in files if str(PurePosixPath(*f.path.parts[1:])) == own]
+    return {
+        "kplan.plan_id": source.plan.plan.id,
+        "kplan.year": str(year),
+        "kplan.status": status,
+        "kplan.source_sha256": fingerprint(files),
+        "kplan.plan_sha256": fingerprint([f for f in files if f not in actuals]),
+        "kplan.actuals_sha256": actuals[0].sha256 if actuals else "",
+    }
 
 
 def is_final(source: Source, year: int, final: bool | None = None) -> bool:

@@ -15,6 +15,26 @@ if TYPE_CHECKING:  # a chart's data table is a block; blocks import the pieces
 
 
 @dataclass(frozen=True)
+class Field:
+    """Where a printed passage comes from, so that an edited draft can be read back.
+
+    ``path`` is the field as the validation messages write it
+    (``promotion_items.G1.1.1.citizen``, ``projects.p017.results``,
+    ``opinions.objectives.G1.1.opinion``) or, for the plan's own words,
+    ``plan:<action id>`` with ``locked`` set: the draft may not change those.
+    ``name`` is the readable name Word shows on the content control,
+    ``place`` where the passage sits (基本目標Ⅰ › 具体的目標1 › ① 福祉教育の推進 › 市民),
+    for the review's report.
+    """
+
+    path: str
+    name: str
+    place: str
+    locked: bool = False
+    keys: tuple[str, ...] = ()  # the path as mapping keys of the actuals file (IDs hold dots)
+
+
+@dataclass(frozen=True)
 class NoteView:
     """A ＜参考＞ note; ``where`` names the place it belongs to (for the glossary)."""
 
@@ -32,6 +52,7 @@ class ActionLine:
     id: str
     text: str
     tag: str
+    field: Field | None = None  # plan:<id>, locked
 
 
 @dataclass(frozen=True)
@@ -41,6 +62,7 @@ class ActorRowView:
     actor: str  # 市民 / 地域・事業者 / 市・市社協
     actions: list[ActionLine]
     summary: str  # the year's 取組状況 for this row; "" when none was reported
+    summary_field: Field | None = None  # promotion_items.<item>.<actor>
 
 
 @dataclass(frozen=True)
@@ -54,6 +76,8 @@ class ProjectRow:
     grade: str  # code, e.g. A; "" when not reported
     grade_label: str  # e.g. 計画どおり実施; 未報告 when not reported
     next_steps: str
+    results_field: Field | None = None  # projects.<id>.results; None when the year has no entry
+    next_steps_field: Field | None = None
     #: the grades of the period's earlier years, e.g. "R1 A\nR2 B" ("―" in the first year)
     earlier: str = ""
 
@@ -134,3 +158,5 @@ class YearColumn:
 class OpinionView:
     opinion: str
     response: str
+    opinion_field: Field | None = None  # opinions.overall.opinion / opinions.objectives.<id>.opinion
+    response_field: Field | None = None

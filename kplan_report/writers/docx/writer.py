@@ -17,28 +17,29 @@ document that city staff and council members edit in Word:
   that Word can update (目次の更新); a PAGE field in the footer;
 * the same input gives the same bytes (fixed zip timestamps and order, core
   properties from the report date).
+* every passage that comes from the actuals is a content control tagged with
+  its field path, the plan's own words are locked controls, and the custom
+  properties record year, status and the source's fingerprint, so that
+  ``kplan-report review`` can read the edited draft back
+  (:class:`Controls`, :func:`_custom_properties`, :mod:`kplan_report.intake.review`).
 
 Where to look:
 
-* :func:`write_docx` — the entry point;
+* :func:`write_docx` — the entry point (this module);
 * :func:`add_promotion_item_table` — THE 推進項目 table
-  (推進項目 | 主体 | 具体的取組 | 取組状況);
-* :data:`STYLES` — every style of the document, in one place;
-* :class:`_Writer` — the report, chapter by chapter, in the PDF's order.
-
-Raw XML is built with python-docx's parser (:func:`_el`, so python-docx's
-element classes apply) and always in the schema order of its parent (``w:pPr``, ``w:rPr``, ``w:tcPr`` … list their children in
-the order ECMA-376 prescribes), so that Word does not call the file corrupt.
+  (推進項目 | 主体 | 具体的取組 | 取組状況) (this module);
+* :class:`_Writer` — walks the outline: one ``block_<kind>`` method per
+  block kind (this module);
+* :mod:`.styles` — fonts, page geometry and every style (:data:`STYLES`);
+* :mod:`.oxml` — the XML toolkit: paragraphs, runs, tables, fields and
+  content controls, built with python-docx's parser so its element classes
+  apply, always in the schema order ECMA-376 prescribes;
+* :mod:`.package` — parts, properties and the repeatable zip.
 """
 
 from __future__ import annotations
 
-import datetime
-import functools
 import io
-import re
-import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -48,16 +49,12 @@ from docx.document import Document as DocxDocument
 from docx.image.image import Image as DocxImage
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.oxml.parser import oxml_parser
+from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.parts.image import ImagePart
-from lxml import etree
 
 from ...writers import charts
 from ...views.blocks import (
-    Column,
     IndicatorTable,
     Notes,
     Opinion,
@@ -69,456 +66,44 @@ from ...views.blocks import (
 )
 from ...views.outline import Report
 from ...views.pieces import IndicatorRow
-
-# ---------------------------------------------------------------- fonts and page
-
-MINCHO = "BIZ UD明朝"
-GOTHIC = "BIZ UDゴシック"
-
-# Word on Windows ships these faces as "BIZ UD明朝 Medium" / "BIZ UDゴシック";
-# the fontTable entry names the Windows face as an alternative so that Word
-# picks it instead of substituting ＭＳ 明朝.
-_FONT_TABLE = [
-    # name, altName, panose, family, pitch
-    (MINCHO, "BIZ UD明朝 Medium", "02020400000000000000", "roman"),
-    (GOTHIC, "BIZ UDGothic", "020B0400000000000000", "modern"),
-]
-
-
-def _twips(mm: float) -> int:
-    return round(mm * 1440 / 25.4)
-
-
-# A4 portrait with the PDF's margins (report_templates/report.css, @page).
-PAGE_WIDTH = _twips(210)
-PAGE_HEIGHT = _twips(297)
-MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT = _twips(22), _twips(17), _twips(18), _twips(17)
-HEADER_DISTANCE, FOOTER_DISTANCE = _twips(10), _twips(8)
-TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 9638 twips = 176 mm
-
-# Text direction of the vertical 推進項目 cell (縦書き, top to bottom, lines
-# right to left).  "tbRl" is the ECMA-376 Transitional value Word writes for a
-# vertical cell; LibreOffice 7.4 reads both "tbRl" and "tbRlV" as TB_RL and sets
-# kanji and kana upright (checked on the converted pages).
-VERTICAL_TEXT = "tbRl"
-
-# Indicator trend charts: size on the page and resolution of the PNG.
-# 220 ppi is Word's own default resolution (オプション → 詳細設定 → イメージの
-# サイズと画質): Word brings larger pictures down to it when the file is saved,
-# so more pixels would be lost at a council member's first save — and they
-# cost time here (28 charts: 0.35 s at 300 ppi, 0.20 s at 220 ppi).  The PDF
-# draws the same charts as vector graphics.
-CHART_WIDTH_MM, CHART_HEIGHT_MM, CHART_DPI = 80.0, 42.0, 220
-_EMU_PER_MM = 36000
-
-# ---------------------------------------------------------------- labels
-
-
-# ---------------------------------------------------------------- styles
-
-# Colours of the PDF (report.css): navy headings, pale blue table headers.
-NAVY = "1F4E79"
-PALE = "D9E2EF"
-RED = "C00000"
-
-
-def _fonts(name: str) -> str:
-    return f'<w:rFonts w:ascii="{name}" w:eastAsia="{name}" w:hAnsi="{name}" w:cs="{name}"/>'
-
-
-def _size(half_points: int) -> str:
-    return f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
-
-
-def _spacing(before: int = 0, after: int = 0, line: int = 240) -> str:
-    """Paragraph spacing in twips; ``line`` in 240ths of a line (auto)."""
-    return f'<w:spacing w:before="{before}" w:after="{after}" w:line="{line}" w:lineRule="auto"/>'
-
-
-def _border(side: str, size: int, color: str = "000000", space: int = 1) -> str:
-    return f'<w:{side} w:val="single" w:sz="{size}" w:space="{space}" w:color="{color}"/>'
-
-
-# Latin text in English, Japanese text in Japanese: what Word writes on a Japanese system.
-_LANG = '<w:lang w:val="en-US" w:eastAsia="ja-JP" w:bidi="ar-SA"/>'
-
-# BIZ UD faces are exactly one em from ascent to descent: at single spacing
-# Japanese lines touch.  Body text gets 1.6 lines (as the PDF), tables 1.3.
-BODY_LINE = 384
-TABLE_LINE = 312
-
-
-@dataclass(frozen=True)
-class StyleDef:
-    """A style of the document; ``ppr``/``rpr`` are XML in schema order."""
-
-    kind: str  # paragraph / character / table
-    style_id: str
-    name: str
-    based_on: str | None = None
-    next: str | None = None
-    ppr: str = ""
-    rpr: str = ""
-    extra: str = ""  # tblPr / tblStylePr for table styles
-    ui_priority: int | None = None
-
-
-STYLES: list[StyleDef] = [
-    # -- text
-    StyleDef("paragraph", "Normal", "Normal", ppr=_spacing(line=BODY_LINE) + '<w:jc w:val="both"/>',
-             rpr=_fonts(MINCHO) + _size(20) + _LANG, ui_priority=0),
-    StyleDef("paragraph", "BodyText", "Body Text", "Normal", ppr=_spacing(after=113, line=BODY_LINE)
-             + '<w:ind w:firstLineChars="100" w:firstLine="200"/>', ui_priority=99),
-    StyleDef("paragraph", "Subheading", "Subheading", "Normal", "BodyText",
-             ppr='<w:keepNext/>' + _spacing(before=170, after=57, line=BODY_LINE),
-             rpr=_fonts(GOTHIC) + '<w:b/><w:bCs/>'),
-    StyleDef("paragraph", "Note", "Note", "Normal",
-             ppr=_spacing(after=28, line=TABLE_LINE) + '<w:ind w:left="400" w:hangingChars="0"/>',
-             rpr=_size(17)),
-    StyleDef("paragraph", "NoteHeading", "Note Heading", "Normal", "Note",
-             ppr='<w:keepNext/>' + _spacing(before=113, after=28, line=TABLE_LINE),
-             rpr=_fonts(GOTHIC) + '<w:b/><w:bCs/>' + _size(17)),
-    # -- headings (built-in, outline levels 1–4)
-    StyleDef("paragraph", "Heading1", "heading 1", "Normal", "BodyText",
-             ppr='<w:keepNext/><w:keepLines/><w:pageBreakBefore/><w:pBdr>'
-             + _border("left", 48, NAVY, 6) + _border("bottom", 6, NAVY, 4) + '</w:pBdr>'
-             + _spacing(after=340, line=336) + '<w:jc w:val="left"/><w:outlineLvl w:val="0"/>',
-             rpr=_fonts(GOTHIC) + '<w:b/><w:bCs/><w:color w:val="000000"/>' + _size(32), ui_priority=9),
-    StyleDef("paragraph", "Heading2", "heading 2", "Normal", "BodyText",
-             ppr='<w:keepNext/><w:keepLines/><w:pBdr>' + _border("top", 4, PALE, 2) + _border("left", 4, PALE, 4)
-             + _border("bottom", 4, PALE, 2) + _border("right", 4, PALE, 4) + '</w:pBdr>'
-             + f'<w:shd w:val="clear" w:color="auto" w:fill="{PALE}"/>'
-             + _spacing(before=340, after=170, line=336) + '<w:jc w:val="left"/><w:outlineLvl w:val="1"/>',
-             rpr=_fonts(GOTHIC) + '<w:b/><w:bCs/><w:color w:val="000000"/>' + _size(26), ui_priority=9),
-    StyleDef("paragraph", "Heading3", "heading 3", "Normal", "BodyText",
-             ppr='<w:keepNext/><w:keepLines/><w:pBdr>' + _border("bottom", 6, NAVY, 2) + '</w:pBdr>'
-             + _spacing(before=283, after=142, line=336) + '<w:jc w:val="left"/><w:outlineLvl w:val="2"/>',
-             rpr=_fonts(GOTHIC) + '<w:b/><w:bCs/><w:color w:val="000000"/>' + _size(23), ui_priority=9),
-    StyleDef("paragraph", "Heading4", "heading 4", "Normal", "BodyText",
-             ppr='<w:keepNext/><w:keepLines/>' + _spacing(before=227, after=85, line=336)
-             + '<w:jc w:val="left"/><w:outlineLvl w:val="3"/>',
-             rpr=_fonts(GOTHIC) + '<w:b/><w:bCs/><w:color w:val="000000"/>' + _size(21), ui_priority=9),
-    # -- tables: text in cells has its own paragraph styles (BIZ UDゴシック)
-    StyleDef("paragraph", "TableTitle", "Table Title", "Normal",
-             ppr='<w:keepNext/>' + _spacing(before=170, after=57, line=TABLE_LINE) + '<w:jc w:val="left"/>',
-             rpr=_fonts(GOTHIC) + '<w:b/><w:bCs/>' + _size(19)),
-    StyleDef("paragraph", "TableText", "Table Text", "Normal",
-             ppr=_spacing(line=TABLE_LINE) + '<w:jc w:val="left"/>', rpr=_fonts(GOTHIC) + _size(17)),
-    StyleDef("paragraph", "TableTextCenter", "Table Text Center", "TableText", ppr='<w:jc w:val="center"/>'),
-    # a 具体的取組 "・…": wrapped lines align after the bullet
-    StyleDef("paragraph", "TableBullet", "Table Bullet", "TableText",
-             ppr='<w:ind w:left="170" w:hangingChars="100" w:hanging="170"/>'),
-    StyleDef("paragraph", "TableHeader", "Table Header", "TableText",
-             ppr='<w:keepNext/><w:jc w:val="center"/>', rpr='<w:b/><w:bCs/>'),
-    StyleDef("paragraph", "TableItemTitle", "Table Item Title", "TableText",
-             ppr='<w:jc w:val="center"/>', rpr='<w:b/><w:bCs/>' + _size(20)),
-    StyleDef("paragraph", "Figure", "Figure", "Normal",
-             ppr='<w:keepNext/>' + _spacing(before=57) + '<w:jc w:val="left"/>'),
-    StyleDef("paragraph", "Caption", "caption", "Normal", "Normal",
-             ppr=_spacing(after=57, line=TABLE_LINE) + '<w:jc w:val="left"/>',
-             rpr=_fonts(GOTHIC) + _size(16), ui_priority=35),
-    # -- cover
-    StyleDef("paragraph", "CoverPlanTitle", "Cover Plan Title", "Normal",
-             ppr=_spacing(before=3118, after=340, line=336) + '<w:jc w:val="center"/>',
-             rpr=_fonts(GOTHIC) + _size(40)),
-    StyleDef("paragraph", "CoverTitle", "Cover Title", "Normal",
-             ppr=_spacing(after=454, line=336) + '<w:jc w:val="center"/>',
-             rpr=_fonts(GOTHIC) + '<w:b/><w:bCs/>' + _size(48)),
-    StyleDef("paragraph", "CoverText", "Cover Text", "Normal",
-             ppr=_spacing(after=227, line=336) + '<w:jc w:val="center"/>', rpr=_size(26)),
-    StyleDef("paragraph", "CoverPublisher", "Cover Publisher", "Normal",
-             ppr=_spacing(line=432) + '<w:jc w:val="center"/>', rpr=_fonts(GOTHIC) + _size(30)),
-    StyleDef("paragraph", "CoverNotice", "Cover Notice", "Normal",
-             ppr='<w:pBdr>' + _border("top", 10, RED, 6) + _border("left", 10, RED, 8) + _border("bottom", 10, RED, 6)
-             + _border("right", 10, RED, 8) + '</w:pBdr>' + _spacing(after=57, line=TABLE_LINE)
-             + '<w:ind w:left="794" w:right="794"/><w:jc w:val="left"/>',
-             rpr=_fonts(GOTHIC) + f'<w:color w:val="{RED}"/>' + _size(21)),
-    StyleDef("paragraph", "CoverMark", "Cover Mark", "CoverNotice", "CoverNotice",  # same box as the notice
-             ppr='<w:keepNext/>' + _spacing(before=794, after=57, line=336) + '<w:jc w:val="center"/>',
-             rpr='<w:b/><w:bCs/>' + _size(32)),
-    StyleDef("character", "Mark", "Mark", "DefaultParagraphFont",
-             rpr=_fonts(GOTHIC) + f'<w:b/><w:bCs/><w:color w:val="{RED}"/>'),
-    # -- table of contents (built-in names, so Word's 目次の更新 uses them)
-    StyleDef("paragraph", "TOCHeading", "TOC Heading", "Normal", "Normal",
-             ppr='<w:keepNext/><w:pageBreakBefore/>' + _spacing(after=340, line=336) + '<w:jc w:val="left"/>',
-             rpr=_fonts(GOTHIC) + '<w:b/><w:bCs/>' + _size(32), ui_priority=39),
-    StyleDef("paragraph", "TOC1", "toc 1", "Normal", "Normal",
-             ppr=_spacing(before=113, line=TABLE_LINE) + '<w:jc w:val="left"/>',
-             rpr=_fonts(GOTHIC) + '<w:b/><w:bCs/>' + _size(21), ui_priority=39),
-    StyleDef("paragraph", "TOC2", "toc 2", "Normal", "Normal",
-             ppr=_spacing(before=28, line=TABLE_LINE) + '<w:ind w:left="227"/><w:jc w:val="left"/>',
-             rpr=_size(20), ui_priority=39),
-    StyleDef("paragraph", "TOC3", "toc 3", "Normal", "Normal",
-             ppr=_spacing(line=TABLE_LINE) + '<w:ind w:left="454"/><w:jc w:val="left"/>',
-             rpr=_size(19), ui_priority=39),
-    StyleDef("paragraph", "TOC4", "toc 4", "Normal", "Normal",
-             ppr=_spacing(line=TABLE_LINE) + '<w:ind w:left="680"/><w:jc w:val="left"/>',
-             rpr=_size(16), ui_priority=39),
-    # -- header and footer
-    StyleDef("paragraph", "Header", "header", "Normal",
-             ppr='<w:pBdr>' + _border("bottom", 4, "888888", 2) + '</w:pBdr>'
-             + f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_WIDTH}"/></w:tabs>'
-             + _spacing() + '<w:jc w:val="left"/>', rpr=_fonts(GOTHIC) + _size(16), ui_priority=99),
-    StyleDef("paragraph", "HeaderCover", "Header Cover", "Header",  # the cover's: no rule, mark on the right
-             ppr='<w:pBdr><w:bottom w:val="nil"/></w:pBdr><w:jc w:val="right"/>'),
-    StyleDef("paragraph", "Footer", "footer", "Normal",
-             ppr=_spacing() + '<w:jc w:val="center"/>', rpr=_fonts(GOTHIC) + _size(17), ui_priority=99),
-    # -- tables
-    StyleDef("table", "ReportTable", "Report Table", "TableNormal", ui_priority=59,
-             ppr=_spacing(line=TABLE_LINE),
-             extra='<w:tblPr><w:tblBorders>' + "".join(
-                 _border(side, 4, space=0) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-             + '</w:tblBorders><w:tblCellMar><w:top w:w="45" w:type="dxa"/><w:left w:w="74" w:type="dxa"/>'
-             '<w:bottom w:w="45" w:type="dxa"/><w:right w:w="74" w:type="dxa"/></w:tblCellMar></w:tblPr>'
-             '<w:tblStylePr w:type="firstRow"><w:tblPr/><w:tcPr>'
-             f'<w:shd w:val="clear" w:color="auto" w:fill="{PALE}"/><w:vAlign w:val="center"/></w:tcPr></w:tblStylePr>'),
-]
-
-# Styles of python-docx's template that stay (defaults Word expects).
-_KEEP_TEMPLATE_STYLES = {"DefaultParagraphFont", "TableNormal", "NoList"}
-
-_DOC_DEFAULTS = (
-    f'<w:docDefaults {nsdecls("w")}><w:rPrDefault><w:rPr>{_fonts(MINCHO)}{_size(20)}{_LANG}</w:rPr></w:rPrDefault>'
-    f'<w:pPrDefault><w:pPr>{_spacing()}</w:pPr></w:pPrDefault></w:docDefaults>'
+from .oxml import (
+    Controls,
+    _add_text,
+    _cell,
+    _column_widths,
+    _el,
+    _field,
+    _header_row,
+    _mm_widths,
+    _para,
+    _row,
+    _table,
+    clean_text,
+    keep_together,
 )
-
-_THEME_FONT_ATTRS = [qn(f"w:{a}") for a in ("asciiTheme", "eastAsiaTheme", "hAnsiTheme", "cstheme")]
-
-
-def _style_xml(s: StyleDef) -> str:
-    parts = [f'<w:style {nsdecls("w")} w:type="{s.kind}" w:styleId="{s.style_id}"'
-             + (' w:default="1"' if s.style_id == "Normal" else "") + ">",
-             f'<w:name w:val="{s.name}"/>']
-    if s.based_on:
-        parts.append(f'<w:basedOn w:val="{s.based_on}"/>')
-    if s.next:
-        parts.append(f'<w:next w:val="{s.next}"/>')
-    if s.ui_priority is not None:
-        parts.append(f'<w:uiPriority w:val="{s.ui_priority}"/>')
-    if s.ui_priority in (39, 99):
-        parts.append('<w:unhideWhenUsed/>')
-    parts.append('<w:qFormat/>')
-    if s.ppr:
-        parts.append(f"<w:pPr>{s.ppr}</w:pPr>")
-    if s.rpr:
-        parts.append(f"<w:rPr>{s.rpr}</w:rPr>")
-    parts.append(s.extra)
-    parts.append("</w:style>")
-    return "".join(parts)
-
-
-def _install_styles(document: DocxDocument) -> None:
-    """Replace the template's styles by :data:`STYLES` and clean what stays.
-
-    The template's 160 styles carry theme fonts (Calibri/ＭＳ 明朝 through
-    ``asciiTheme``/``eastAsiaTheme``), which would beat the named fonts; all
-    but Word's fixed defaults are dropped, and theme attributes are removed
-    from what stays.
-    """
-    styles = document.styles.element
-    for style in list(styles.findall(qn("w:style"))):
-        if style.get(qn("w:styleId")) not in _KEEP_TEMPLATE_STYLES:
-            styles.remove(style)
-    old_defaults = styles.find(qn("w:docDefaults"))
-    old_defaults.addprevious(parse_xml(_DOC_DEFAULTS))
-    styles.remove(old_defaults)
-    for s in STYLES:
-        styles.append(parse_xml(_style_xml(s)))
-    for rfonts in styles.iter(qn("w:rFonts")):
-        for attr in _THEME_FONT_ATTRS:
-            rfonts.attrib.pop(attr, None)
-
-
-# ---------------------------------------------------------------- text and XML helpers
-
-# C0 controls except tab and newline, DEL, C1 controls, surrogates and the
-# two non-characters XML 1.0 forbids.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
-def clean_text(text: str) -> str:
-    """Text as it may go into XML: line ends normalised to "\\n", control characters removed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text)
-
-
-@functools.lru_cache(maxsize=None)
-def _clark(name: str) -> str:
-    return qn(name)
-
-
-_W_NSMAP = {"w": _clark("w:p")[1:].split("}")[0]}
-
-
-def _el(tag: str, attrs: dict[str, object] | None = None, parent=None):
-    """A ``w:`` element with attributes given as ``{"w:val": …}``; appended to ``parent`` if given.
-
-    Made by python-docx's parser (so python-docx's element classes apply), like
-    ``OxmlElement`` but without re-parsing the prefix each time: a document has
-    tens of thousands of elements.
-    """
-    attrib = {_clark(k): str(v) for k, v in attrs.items()} if attrs else None
-    if parent is not None:
-        return etree.SubElement(parent, _clark(tag), attrib)
-    return oxml_parser.makeelement(_clark(tag), attrib, nsmap=_W_NSMAP)
-
-
-def _add_text(p, text: str, char_style: str | None = None):
-    """A run with ``text``; "\\n" becomes a line break (w:br), "\\t" a tab."""
-    r = _el("w:r", parent=p)
-    if char_style:
-        _el("w:rStyle", {"w:val": char_style}, _el("w:rPr", parent=r))
-    for i, line in enumerate(clean_text(text).split("\n")):
-        if i:
-            _el("w:br", parent=r)
-        for j, chunk in enumerate(line.split("\t")):
-            if j:
-                _el("w:tab", parent=r)
-            if chunk:
-                t = _el("w:t", parent=r)
-                t.text = chunk
-                if chunk[0] == " " or chunk[-1] == " ":
-                    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    return r
-
-
-def _para(style: str | None, text: str = "", *, keep_next: bool = False, page_break_before: bool = False):
-    """A ``w:p`` with paragraph style ``style`` (a style ID) and ``text``.
-
-    ``keep_next`` and ``page_break_before`` are the only direct paragraph
-    properties the document uses: they are about where this paragraph sits,
-    not how text looks (Word's 段落 → 改ページと改行).
-    """
-    p = _el("w:p")
-    if style or keep_next or page_break_before:
-        ppr = _el("w:pPr", parent=p)
-        if style:
-            _el("w:pStyle", {"w:val": style}, ppr)
-        if keep_next:
-            _el("w:keepNext", parent=ppr)
-        if page_break_before:
-            _el("w:pageBreakBefore", parent=ppr)
-    if text:
-        _add_text(p, text)
-    return p
-
-
-def _field(p, instruction: str, cached: str = "") -> None:
-    """A complex field (begin / instrText / separate / cached result / end) at the end of ``p``."""
-    _el("w:fldChar", {"w:fldCharType": "begin"}, _el("w:r", parent=p))
-    instr = _el("w:instrText", parent=_el("w:r", parent=p))
-    instr.text = f" {instruction} "
-    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    _el("w:fldChar", {"w:fldCharType": "separate"}, _el("w:r", parent=p))
-    if cached:
-        _add_text(p, cached)
-    _el("w:fldChar", {"w:fldCharType": "end"}, _el("w:r", parent=p))
-
-
-# ---------------------------------------------------------------- tables
-
-def _table(widths: list[int], *, header_row: bool = True):
-    """An empty ``w:tbl``: style Report Table, fixed layout, widths in the grid.
-
-    ``header_row`` turns on the style's first-row shading (``w:tblLook``).
-    """
-    tbl = _el("w:tbl")
-    tblpr = _el("w:tblPr", parent=tbl)
-    _el("w:tblStyle", {"w:val": "ReportTable"}, tblpr)
-    _el("w:tblW", {"w:w": sum(widths), "w:type": "dxa"}, tblpr)
-    _el("w:tblLayout", {"w:type": "fixed"}, tblpr)
-    _el("w:tblLook", {"w:val": "0620" if header_row else "0600", "w:firstRow": int(header_row),
-                      "w:lastRow": "0", "w:firstColumn": "0", "w:lastColumn": "0",
-                      "w:noHBand": "1", "w:noVBand": "1"}, tblpr)
-    grid = _el("w:tblGrid", parent=tbl)
-    for w in widths:
-        _el("w:gridCol", {"w:w": w}, grid)
-    return tbl
-
-
-def _row(tbl, *, header: bool = False, cant_split: bool = True):
-    tr = _el("w:tr", parent=tbl)
-    if header or cant_split:
-        trpr = _el("w:trPr", parent=tr)
-        if cant_split:
-            _el("w:cantSplit", parent=trpr)
-        if header:
-            _el("w:tblHeader", parent=trpr)
-    return tr
-
-
-def _cell(tr, width: int, paragraphs: Iterable = (), *, span: int = 1, vmerge: str | None = None,
-          vertical: bool = False, valign: str | None = None, shade: bool = False):
-    """A ``w:tc``; ``vmerge`` is "restart" for the first cell of a vertical merge, "continue" after it."""
-    tc = _el("w:tc", parent=tr)
-    tcpr = _el("w:tcPr", parent=tc)
-    _el("w:tcW", {"w:w": width, "w:type": "dxa"}, tcpr)
-    if span > 1:
-        _el("w:gridSpan", {"w:val": span}, tcpr)
-    if vmerge == "restart":
-        _el("w:vMerge", {"w:val": "restart"}, tcpr)
-    elif vmerge == "continue":
-        _el("w:vMerge", parent=tcpr)
-    if shade:  # a label column: shaded like a header row
-        _el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": PALE}, tcpr)
-    if vertical:
-        _el("w:textDirection", {"w:val": VERTICAL_TEXT}, tcpr)
-    if valign:
-        _el("w:vAlign", {"w:val": valign}, tcpr)
-    paragraphs = list(paragraphs)
-    for p in paragraphs or [_para("TableText")]:
-        tc.append(p)
-    return tc
-
-
-def keep_together(tbl):
-    """Keep a table on one page when it fits: "keep with next" on every paragraph
-    of every row but the last (Word's way; a table taller than a page still breaks).
-
-    Used for the 推進項目 tables so that the merged, vertical 推進項目 title
-    is not left behind on the page before its rows.
-    """
-    rows = tbl.findall(qn("w:tr"))
-    for tr in rows[:-1]:
-        for p in tr.iter(qn("w:p")):
-            ppr = p.find(qn("w:pPr"))
-            if ppr is None:
-                ppr = _el("w:pPr")
-                p.insert(0, ppr)
-            if ppr.find(qn("w:keepNext")) is None:
-                style = ppr.find(qn("w:pStyle"))
-                keep = _el("w:keepNext")
-                if style is not None:
-                    style.addnext(keep)
-                else:
-                    ppr.insert(0, keep)
-    return tbl
-
-
-def _header_row(tbl, widths: list[int], labels: list[str]) -> None:
-    tr = _row(tbl, header=True)
-    for width, label in zip(widths, labels):
-        _cell(tr, width, [_para("TableHeader", label)], valign="center")
-
-
-def _split_widths(total: int, fixed: list[int | None]) -> list[int]:
-    """Column widths: the ``None`` columns share what the fixed ones leave."""
-    free = [i for i, w in enumerate(fixed) if w is None]
-    rest = total - sum(w for w in fixed if w is not None)
-    widths = [w or 0 for w in fixed]
-    for n, i in enumerate(free):
-        widths[i] = rest // len(free) + (1 if n < rest % len(free) else 0)
-    return widths
-
-
-def _mm_widths(total: int, mm: list[float | None]) -> list[int]:
-    return _split_widths(total, [None if m is None else _twips(m) for m in mm])
-
-
-def _column_widths(columns: list[Column]) -> list[int]:
-    """The outline's column widths (mm; ``None`` shares the rest) in twips."""
-    return _mm_widths(TEXT_WIDTH, [c.width_mm for c in columns])
-
+from .package import (
+    _clean_package,
+    _core_properties,
+    _custom_properties,
+    _repack,
+)
+from .styles import (
+    CHART_DPI,
+    CHART_HEIGHT_MM,
+    CHART_WIDTH_MM,
+    FOOTER_DISTANCE,
+    HEADER_DISTANCE,
+    MARGIN_BOTTOM,
+    MARGIN_LEFT,
+    MARGIN_RIGHT,
+    MARGIN_TOP,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    TEXT_WIDTH,
+    _EMU_PER_MM,
+    _install_styles,
+    _twips,
+)
 
 # ---------------------------------------------------------------- THE 推進項目 table
 
@@ -526,7 +111,7 @@ def _column_widths(columns: list[Column]) -> list[int]:
 PROMOTION_ITEM_WIDTHS = _mm_widths(TEXT_WIDTH, [15, 21, None, 58])
 
 
-def add_promotion_item_table(document: DocxDocument, block: PromotionItemTable):
+def add_promotion_item_table(document: DocxDocument, block: PromotionItemTable, controls: Controls | None = None):
     """Append the plan's table of one 推進項目 to ``document`` and return its ``w:tbl``.
 
     ``block.columns`` are the header labels (the last is the year's:
@@ -544,8 +129,11 @@ def add_promotion_item_table(document: DocxDocument, block: PromotionItemTable):
     * one row per 主体; the 推進項目 cell is merged over all of them
       (``w:vMerge`` restart / continue) and set vertically;
     * each 具体的取組 is its own paragraph, with its tag at the end;
-    * the header row repeats on every page, rows never split across pages.
+    * the header row repeats on every page, rows never split across pages;
+    * each 具体的取組 is a locked content control (``plan:<id>``), each
+      取組状況 an editable one (``promotion_items.<item>.<actor>``).
     """
+    controls = controls or Controls()
     item = block.item
     widths = PROMOTION_ITEM_WIDTHS
     tbl = _table(widths)
@@ -558,8 +146,10 @@ def add_promotion_item_table(document: DocxDocument, block: PromotionItemTable):
         else:
             _cell(tr, widths[0], vmerge="continue", vertical=True, valign="center")
         _cell(tr, widths[1], [_para("TableTextCenter", row.actor)], valign="center")
-        _cell(tr, widths[2], [_para("TableBullet", f"{block.bullet}{a.text}{a.tag}") for a in row.actions])
-        _cell(tr, widths[3], [_para("TableText", row.summary or block.no_summary)])
+        _cell(tr, widths[2], [controls.wrap(_para("TableBullet", f"{block.bullet}{a.text}{a.tag}"), a.field)
+                              for a in row.actions])
+        _cell(tr, widths[3], [controls.wrap(_para("TableText", row.summary or block.no_summary),
+                                            row.summary_field, row.summary)])
     _Body(document).add(keep_together(tbl))
     return tbl
 
@@ -597,6 +187,7 @@ class _Writer:
         self.figure = 0
         self.drawing_id = 0
         self.image_count = 0
+        self.controls = Controls()
 
     # -- small pieces
 
@@ -643,10 +234,12 @@ class _Writer:
             self.p("TableTitle", block.caption)
         widths = _mm_widths(TEXT_WIDTH, [32, None])
         tbl = _table(widths, header_row=False)
-        for label, text in ((block.opinion_label, block.opinion.opinion), (block.response_label, block.opinion.response)):
+        view = block.opinion
+        for label, text, field in ((block.opinion_label, view.opinion, view.opinion_field),
+                                   (block.response_label, view.response, view.response_field)):
             tr = _row(tbl)
             _cell(tr, widths[0], [_para("TableHeader", label)], valign="center", shade=True)
-            _cell(tr, widths[1], [_para("TableText", text)])
+            _cell(tr, widths[1], [self.controls.wrap(_para("TableText", text), field, text)])
         self.body.add(keep_together(tbl))
 
     def block_table(self, block: Table) -> None:
@@ -665,8 +258,8 @@ class _Writer:
                 if cell.rowspan == 0:
                     _cell(tr, width, vmerge="continue")
                 else:
-                    _cell(tr, width, [_para(style, cell.text)], vmerge="restart" if cell.rowspan > 1 else None,
-                          shade=cell.emphasis)
+                    _cell(tr, width, [self.controls.wrap(_para(style, cell.text), cell.field, cell.text)],
+                          vmerge="restart" if cell.rowspan > 1 else None, shade=cell.emphasis)
         self.body.add(keep_together(tbl) if block.keep else tbl)
 
     def block_status_bars(self, block: StatusBars) -> None:
@@ -674,7 +267,7 @@ class _Writer:
         draft has the table (which the council edits around) and no drawing."""
 
     def block_promotion_item(self, block: PromotionItemTable) -> None:
-        add_promotion_item_table(self.doc, block)
+        add_promotion_item_table(self.doc, block, self.controls)
 
     def cover(self) -> None:
         r = self.report
@@ -843,109 +436,6 @@ def _clear(el) -> None:
         el.remove(child)
 
 
-# ---------------------------------------------------------------- package clean-up
-
-_APP_XML = (
-    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-    "<Template>Normal.dotm</Template><TotalTime>0</TotalTime><Application>kplan-report</Application>"
-    "<DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop><Company>{company}</Company>"
-    "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
-    "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>16.0000</AppVersion></Properties>"
-)
-
-# Relationships of python-docx's template that a document made in Word would not have:
-# the template's thumbnail (a picture of an empty page), its customXml item and
-# Word 2010's duplicate of the styles.
-_DROP_RELS = (
-    "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail",
-    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml",
-    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
-)
-
-
-def _clean_package(document: DocxDocument, report: Report) -> None:
-    package = document.part.package
-    for rels in (package.rels, document.part.rels):
-        for rid in [rid for rid, rel in rels.items() if rel.reltype in _DROP_RELS]:
-            del rels[rid]
-    for part in package.iter_parts():
-        name = str(part.partname)
-        if name == "/docProps/app.xml":
-            part._blob = _APP_XML.format(company=_xml_escape(clean_text(report.author))).encode()
-        elif name == "/word/fontTable.xml":
-            part._blob = _font_table(part.blob)
-
-    settings = document.settings.element
-    for tag in ("w:proofState", "w:savePreviewPicture", "w:rsids"):
-        el = settings.find(qn(tag))
-        if el is not None:
-            settings.remove(el)
-    for setting in settings.iter(qn("w:compatSetting")):
-        if setting.get(qn("w:name")) == "compatibilityMode":
-            setting.set(qn("w:val"), "15")  # Word 2013+: no 互換モード banner
-    # The template's sectPr carries rsids of its own editing sessions.
-    sectpr = document.element.body.find(qn("w:sectPr"))
-    for attr in list(sectpr.attrib):
-        if "rsid" in attr:
-            del sectpr.attrib[attr]
-
-
-def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _font_table(blob: bytes) -> bytes:
-    fonts = etree.fromstring(blob)
-    for name, alt, panose, family in _FONT_TABLE:
-        font = _el("w:font", {"w:name": name})
-        _el("w:altName", {"w:val": alt}, font)
-        _el("w:panose1", {"w:val": panose}, font)
-        _el("w:charset", {"w:val": "80"}, font)  # SHIFTJIS_CHARSET: a Japanese face
-        _el("w:family", {"w:val": family}, font)
-        _el("w:pitch", {"w:val": "fixed"}, font)
-        fonts.append(font)
-    return etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _core_properties(document: DocxDocument, report: Report) -> None:
-    moment = datetime.datetime.combine(report.report_date_iso, datetime.time(0, 0))
-    cp = document.core_properties
-    cp.title = clean_text(f"{report.title}{report.labels.draft}")
-    cp.subject = clean_text(report.plan_title)
-    cp.author = clean_text(report.author)
-    cp.last_modified_by = clean_text(report.author)
-    cp.keywords = "地域福祉計画; 進捗状況報告書"
-    cp.category = "進捗状況報告書"
-    cp.comments = clean_text(report.status_notice)
-    cp.language = "ja-JP"
-    cp.revision = 1
-    cp.created = moment
-    cp.modified = moment
-
-
-# ---------------------------------------------------------------- repeatable zip
-
-# [Content_Types].xml first (some readers sniff it), then the rest by name.
-def _entry_order(name: str) -> tuple[int, str]:
-    return (0 if name == "[Content_Types].xml" else 1, name)
-
-
-def _repack(data: bytes, date: datetime.date) -> bytes:
-    """The same package with fixed entry order, timestamps, permissions and compression."""
-    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for name in sorted(src.namelist(), key=_entry_order):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            dst.writestr(info, src.read(name), compresslevel=6)
-    return out.getvalue()
-
-
 # ---------------------------------------------------------------- entry point
 
 
@@ -969,6 +459,7 @@ def render_docx(report: Report) -> bytes:
     for section in report.sections:
         writer.section(section)
     writer.finish_toc(placeholder)
+    _custom_properties(document, report, writer.controls)
 
     buffer = io.BytesIO()
     document.save(buffer)

@@ -42,7 +42,6 @@ the same input gives byte-identical files.
 from __future__ import annotations
 
 import base64
-import importlib.resources
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -52,12 +51,11 @@ import jinja2
 
 from ...views.blocks import IndicatorTable, PromotionItemTable, Section, Table, walk
 from ...views.outline import Report
+from .. import templates
+from ..templates import TEMPLATE_DIR
 from ...views.pieces import ActionLine, Chart, PromotionItemView
 
-#: The templates: ``report_templates/`` in the repository, installed as the
-#: package ``kplan_report.templates`` (a package-dir mapping in pyproject.toml),
-#: so that a non-editable install has them too.
-TEMPLATE_DIR = Path(str(importlib.resources.files("kplan_report.templates")))
+
 
 #: WeasyPrint variant: tagged, accessible PDF (public bodies publish these).
 PDF_VARIANT = "pdf/ua-1"
@@ -209,17 +207,9 @@ _BLANK_CHART_URI = "data:image/svg+xml;base64," + base64.b64encode(
 
 
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        autoescape=jinja2.select_autoescape(["html", "html.j2", "xml"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = templates.environment()
     env.globals.update(vertical=vertical, vertical_title=vertical_title, chart_uri=chart_uri,
                        table_groups=table_groups)
-    env.tests["section"] = lambda node: isinstance(node, Section)
     return env
 
 

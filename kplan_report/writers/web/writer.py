@@ -22,13 +22,13 @@ import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
 from markupsafe import Markup
 
 from ...views.blocks import Section, walk
 from ...views.outline import Report
 from ...views.pieces import IndicatorRow
-from ..pdf.writer import TEMPLATE_DIR, item_parts, table_groups
+from ..pdf.writer import item_parts, table_groups
+from ..templates import TEMPLATE_DIR, environment
 from .bars import bars_svg
 
 #: The charts' size in the layout's millimetres; the page scales them (site.css).
@@ -70,15 +70,6 @@ def plan_pages(report: Report) -> list[Page]:
     return pages
 
 
-def environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        autoescape=jinja2.select_autoescape(["html", "html.j2", "xml"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def chart_svg(row: IndicatorRow) -> Markup:
@@ -103,7 +94,6 @@ def render_pages(report: Report) -> dict[str, str]:
         return f"{page_of[anchor]}#{anchor}"
 
     env = environment()
-    env.tests["section"] = lambda node: isinstance(node, Section)
     template = env.get_template("web/page.html.j2")
     out = {}
     for page in pages:

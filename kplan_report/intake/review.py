@@ -1,0 +1,520 @@
+"""Reading the council's edited Word draft back into the actuals.
+
+The draft (:mod:`kplan_report.writers.docx.writer`) holds every passage that
+comes from the actuals as a content control tagged with its field path
+(``promotion_items.G1.1.1.citizen``), and the plan's own words as locked
+controls (``plan:G1.1.1.a01``).  :func:`review` opens an edited draft
+(defensively: :mod:`.draft_package`), reads every tagged passage, compares it
+with the source the draft was built from, and returns a :class:`Review`:
+
+* the fields whose text changed (old and new, the changed characters marked);
+* passages holding tracked changes: *pending* by default ("accept or reject
+  them in Word, or pass --track-changes"), or with ``track_changes`` =
+  ``accept``/``reject`` the text as Word would show it then;
+* the comments, with author, date and the field they sit on;
+* what is refused (one line each): an edit to the plan's words, a deleted or
+  duplicated control, a tag this report does not have, two different edits
+  of one field printed in several places, an edit of a field that the YAML
+  file has changed since the draft was built.
+
+A draft of another year, another plan or other plan data is refused as a
+whole.  The year's actuals file may have changed since the draft was built
+(a first ``--apply`` changes it): the draft carries a short hash of every
+field's text as built (``kplan.baseline.<field>``), so a field is the draft's
+change only when the draft's text differs from that, and a second review of
+the same draft reports no change.
+
+LibreOffice (7.4) keeps a run-level control but drops its tag; it keeps the
+bookmark the writer puts around each passage (:func:`bookmark_name`), so a
+draft saved by LibreOffice is read by its bookmarks.
+
+:func:`apply` writes the changed fields into ``actuals/<YEAR>.yaml`` with the
+round-trip writer (:mod:`.roundtrip`: comments and layout kept, atomic),
+after checking that the result validates.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from ..text.japanese import fiscal_year_label
+from ..validate.load import ACTUALS_DIR, Source, load_source
+from ..validate.messages import InputError
+from ..views.blocks import Opinion, PromotionItemTable, Table, walk
+from ..views.outline import Report, build_report
+from ..views.pieces import Field
+from ..writers.docx.oxml import baseline_hash, bookmark_name, clean_text
+from ..writers.docx.package import BASELINE_PREFIX
+from .draft_package import W, DraftProblem, open_draft, refuse
+from .roundtrip import Change, plan_changes, write_changes
+from .yamlio import MAX_TEXT_CHARS, display_path
+
+TRACK_CHANGES = ("accept", "reject")
+CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+
+_REVISIONS = {f"{{{W}}}{t}" for t in ("ins", "del", "moveFrom", "moveTo")}
+_SKIP = {f"{{{W}}}{t}" for t in ("pPr", "rPr", "sdtPr", "instrText", "delInstrText", "fldChar", "drawing",
+                                  "pict", "object", "tblPr", "trPr", "tcPr", "tblGrid", "sectPr")}
+
+
+def w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+# ---------------------------------------------------------------- what the draft should hold
+
+
+@dataclass
+class Expected:
+    """A field of the report as the current source prints it."""
+
+    field: Field
+    current: str  # the source's text ("" when empty); for a plan passage, the printed text
+    occurrences: int = 0
+    placeholder: str | None = None  # printed instead of an empty text (―)
+
+
+def expected_fields(report: Report) -> dict[str, Expected]:
+    """Every field the draft of ``report`` carries, by tag, in document order."""
+    found: dict[str, Expected] = {}
+
+    def add(f: Field | None, current: str, placeholder: str | None = None) -> None:
+        if f is None:
+            return
+        entry = found.setdefault(f.path, Expected(f, normalise(current), 0, placeholder))
+        entry.occurrences += 1
+
+    for section in walk(report.sections):
+        for block in section.blocks:
+            if isinstance(block, PromotionItemTable):
+                for row in block.item.rows:
+                    for action in row.actions:
+                        add(action.field, f"{block.bullet}{action.text}{action.tag}")
+                    add(row.summary_field, row.summary, block.no_summary)
+            elif isinstance(block, Table):
+                for cells in block.rows:
+                    for cell in cells:
+                        add(cell.field, cell.text)
+            elif isinstance(block, Opinion):
+                add(block.opinion.opinion_field, block.opinion.opinion)
+                add(block.opinion.response_field, block.opinion.response)
+    return found
+
+
+def normalise(text: str) -> str:
+    """A passage's text as the YAML reader would hold it: line ends as "\\n", no
+    control characters but tab and newline, no white space at either end."""
+    return clean_text(text).strip(" \t\n")  # not str.strip(): a leading 全角スペース is the text's
+
+
+# ---------------------------------------------------------------- reading the passages
+
+
+@dataclass
+class Passage:
+    tag: str
+    parts: list[str] = field(default_factory=list)
+    revisions: int = 0
+    modes: dict[str, str] = field(default_factory=dict)  # its text with tracked changes accepted / rejected
+
+    @property
+    def text(self) -> str:
+        return normalise("".join(self.parts))
+
+
+@dataclass
+class _Stream:
+    """One pass over the body in document order: passages open and close, text flows into the open ones."""
+
+    mode: str | None
+    names: dict[str, str]  # bookmark name -> tag (bookmark mode), else empty
+    use_tags: bool
+    passages: list[Passage] = field(default_factory=list)
+    open: list[Passage] = field(default_factory=list)
+    bookmarks: dict[str, Passage] = field(default_factory=dict)  # bookmark id -> passage
+    comment_anchor: dict[str, str] = field(default_factory=dict)  # comment id -> tag
+    loose_comments: list[str] = field(default_factory=list)  # comments seen outside a passage, this paragraph
+
+    def emit(self, text: str) -> None:
+        for p in self.open:
+            p.parts.append(text)
+
+    def comment(self, cid: str) -> None:
+        if cid in self.comment_anchor:
+            return
+        if self.open:
+            self.comment_anchor[cid] = self.open[-1].tag
+        else:
+            self.loose_comments.append(cid)
+
+    def start(self, tag: str) -> Passage:
+        passage = Passage(tag)
+        self.passages.append(passage)
+        self.open.append(passage)
+        for cid in self.loose_comments:  # a comment anchored just before the passage, in its paragraph
+            self.comment_anchor.setdefault(cid, tag)
+        self.loose_comments.clear()
+        return passage
+
+    def close(self, passage: Passage) -> None:
+        if passage in self.open:
+            self.open.remove(passage)
+
+    def walk(self, el, removed: bool = False) -> None:
+        """``removed``: inside a revision that the chosen mode drops (text not emitted)."""
+        tag = el.tag
+        if not isinstance(tag, str):
+            return
+        if tag in _REVISIONS:
+            for p in self.open:
+                p.revisions += 1
+            inserted = tag in (w("ins"), w("moveTo"))
+            drop = (self.mode == "reject" and inserted) or (self.mode != "reject" and not inserted)
+            for child in el:
+                self.walk(child, removed or drop)
+            return
+        if tag == w("sdt"):
+            tag_el = el.find(f"{w('sdtPr')}/{w('tag')}")
+            value = tag_el.get(w("val")) if tag_el is not None else None
+            passage = self.start(value) if (self.use_tags and value is not None) else None
+            content = el.find(w("sdtContent"))
+            if content is not None:
+                for child in content:
+                    self.walk(child, removed)
+            if passage is not None:
+                self.close(passage)
+            return
+        if tag == w("bookmarkStart"):
+            name = el.get(w("name"))
+            if not self.use_tags and name in self.names:
+                self.bookmarks[el.get(w("id"))] = self.start(self.names[name])
+            return
+        if tag == w("bookmarkEnd"):
+            passage = self.bookmarks.pop(el.get(w("id")), None)
+            if passage is not None:
+                self.close(passage)
+            return
+        if tag in (w("commentRangeStart"), w("commentReference")):
+            self.comment(el.get(w("id")))
+            return
+        if tag in _SKIP:
+            return
+        if tag == w("p"):
+            mark = el.find(f"{w('pPr')}/{w('rPr')}")
+            mark_ins = mark is not None and mark.find(w("ins")) is not None
+            mark_del = mark is not None and mark.find(w("del")) is not None
+            for child in el:
+                self.walk(child, removed)
+            if mark_ins or mark_del:
+                for p in self.open:
+                    p.revisions += 1
+            joined = (self.mode == "reject" and mark_ins) or (self.mode != "reject" and mark_del)
+            if not removed and not joined:
+                self.emit("\n")
+            self.loose_comments.clear()
+            return
+        if removed:
+            for child in el:
+                self.walk(child, True)
+            return
+        if tag == w("t") or (tag == w("delText") and self.mode == "reject"):
+            self.emit(el.text or "")
+        elif tag == w("tab") and el.getparent() is not None and el.getparent().tag == w("r"):
+            self.emit("\t")
+        elif tag in (w("br"), w("cr")):
+            self.emit("\n")
+        elif tag == w("noBreakHyphen"):
+            self.emit("\u2011")
+        else:
+            for child in el:
+                self.walk(child, removed)
+
+
+def read_passages(document: etree._Element, mode: str | None, names: dict[str, str]) -> tuple[list[Passage], dict[str, str], bool]:
+    """The tagged passages of the body, the field each comment sits on, and whether tags were used."""
+    body = document.find(w("body"))
+    if body is None:
+        return [], {}, True
+    use_tags = any(el.getparent().getparent().tag == w("sdt") for el in body.iter(w("tag")))
+    stream = _Stream(mode, names, use_tags)
+    for child in body:
+        stream.walk(child)
+    return stream.passages, stream.comment_anchor, use_tags
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: str
+    author: str
+    date: str
+    field: str  # the tag it sits on, "" when on no field
+    text: str
+
+
+def read_comments(root: etree._Element | None, anchors: dict[str, str]) -> list[Comment]:
+    if root is None:
+        return []
+    out = []
+    for c in root.iter(w("comment")):
+        stream = _Stream("accept", {}, False)
+        sink = Passage("")
+        stream.open.append(sink)
+        for child in c:
+            stream.walk(child)
+        cid = c.get(w("id"))
+        out.append(Comment(cid, c.get(w("author")) or "", (c.get(w("date")) or "")[:10], anchors.get(cid, ""), sink.text))
+    return out
+
+
+def custom_properties(root: etree._Element | None) -> dict[str, str]:
+    if root is None:
+        return {}
+    out = {}
+    for prop in root.iter(f"{{{CUSTOM_NS}}}property"):
+        value = next(iter(prop), None)
+        out[prop.get("name") or ""] = (value.text or "") if value is not None else ""
+    return out
+
+
+# ---------------------------------------------------------------- the review
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: Field
+    old: str
+    new: str
+
+    @property
+    def change(self) -> Change:
+        return Change(self.field.keys, self.new or None)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A passage holding tracked changes: its text with them rejected and accepted."""
+
+    field: Field
+    revisions: int
+    rejected: str = ""
+    accepted: str = ""
+
+
+@dataclass
+class Review:
+    display: str
+    year: int
+    status: str
+    mode: str | None
+    by_bookmarks: bool
+    actuals_changed: bool
+    fields: dict[str, Expected]
+    changes: list[FieldChange] = field(default_factory=list)
+    pending: list[Pending] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    refused: list[DraftProblem] = field(default_factory=list)
+    changed_in_file: int = 0  # fields the YAML changed since the draft was built, the draft did not
+
+    def refuse(self, tag: str, found: str, expected: str) -> None:
+        self.refused.append(DraftProblem(self.display, tag, found, expected))
+
+    def place(self, tag: str) -> str:
+        entry = self.fields.get(tag)
+        return entry.field.place if entry else ""
+
+    def text(self) -> str:
+        """The report a person reads: per changed field its place, old and new text, then the summary."""
+        lines = [f"{self.display}: {fiscal_year_label(self.year)} draft ({self.status})"
+                 + (", read by its bookmarks (saved by a program that drops the controls' tags)" if self.by_bookmarks else "")
+                 + (f", tracked changes {self.mode}ed" if self.mode else "")]
+        if self.actuals_changed:
+            lines.append("note: the actuals file changed after the draft was built; "
+                         "only what the draft changed is reported（下書き作成後に実績ファイルが変更されています）")
+        for c in self.changes:
+            old, new = mark_changes(c.old, c.new)
+            lines += ["", f"changed: {c.field.path}", f"  {c.field.place}", *_block("- ", old), *_block("+ ", new)]
+        for p in self.pending:
+            old, new = mark_changes(p.rejected, p.accepted)
+            lines += ["", f"pending: {p.field.path} ({p.revisions} tracked change{'s' if p.revisions != 1 else ''}; "
+                      "accept or reject them in Word, or pass --track-changes accept|reject)", f"  {p.field.place}",
+                      *_block("- ", old), *_block("+ ", new)]
+        for c in self.comments:
+            where = f"{c.field} ({self.place(c.field)})" if c.field else "no field"
+            lines += ["", f"comment {c.id} by {c.author or '(no author)'}, {c.date or '(no date)'}, on {where}:",
+                      *_block("  ", c.text)]
+        if self.refused:
+            lines += ["", *(f"refused: {p}" for p in self.refused)]
+        lines += ["", self.summary()]
+        return "\n".join(lines) + "\n"
+
+    def summary(self) -> str:
+        if not (self.changes or self.pending or self.comments or self.refused):
+            text = "no changes（変更はありません）"
+        else:
+            text = (f"{len(self.changes)} field{'s' if len(self.changes) != 1 else ''} changed, "
+                    f"{len(self.pending)} pending, {len(self.comments)} comment{'s' if len(self.comments) != 1 else ''}, "
+                    f"{len(self.refused)} refused")
+        if self.changed_in_file:
+            text += f"; {self.changed_in_file} changed in the actuals file since the draft was built, not in the draft"
+        return f"summary: {text}"
+
+
+def _block(prefix: str, text: str) -> list[str]:
+    return [prefix + line for line in (text.split("\n") if text else ["（空）"])]
+
+
+def mark_changes(old: str, new: str) -> tuple[str, str]:
+    """``old`` with removed characters as ``[-…-]``, ``new`` with added ones as ``{+…+}`` (as wdiff)."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    a, b = [], []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            a.append(old[i1:i2])
+            b.append(new[j1:j2])
+            continue
+        if i2 > i1:
+            a.append(f"[-{old[i1:i2]}-]")
+        if j2 > j1:
+            b.append(f"{{+{new[j1:j2]}+}}")
+    return "".join(a), "".join(b)
+
+
+REBUILD = "a draft built from the current source; build a new draft（現在のデータから下書きを作り直してください）"
+
+
+def review(draft: Path, source_dir: Path, year: int, track_changes: str | None = None) -> Review:
+    """Read ``draft`` against ``source_dir``; raise :class:`InputError` when the whole draft is refused."""
+    display = display_path(Path(draft))
+    package = open_draft(Path(draft), display)
+    props = custom_properties(package.part("docProps/custom.xml"))
+    if "kplan.year" not in props or "kplan.plan_sha256" not in props:
+        raise refuse(display, "a document without the draft's properties (kplan.year, kplan.plan_sha256)",
+                     "a draft written by kplan-report build（kplan-report で作成した下書きを指定してください）")
+    if props["kplan.year"] != str(year):
+        raise refuse(display, f"a draft of FY{props['kplan.year']}",
+                     f"a draft of FY{year}（{fiscal_year_label(year)}の下書きを指定してください）")
+    source = load_source(Path(source_dir))
+    if year not in source.actuals:
+        raise refuse(display, f"no actuals for FY{year} in {display_path(Path(source_dir))}",
+                     f"the source the draft was built from（{fiscal_year_label(year)}の実績ファイルがありません）")
+    report = build_report(source, year)
+    now = report.properties
+    if props.get("kplan.plan_id") != now["kplan.plan_id"]:
+        raise refuse(display, f"a draft of the plan {props.get('kplan.plan_id')!r}",
+                     f"a draft of {now['kplan.plan_id']!r}（別の計画の下書きです）")
+    if props["kplan.plan_sha256"] != now["kplan.plan_sha256"]:
+        raise refuse(display, f"a draft built from other plan data (fingerprint {props['kplan.plan_sha256'][:12]}…, "
+                     f"the source's is {now['kplan.plan_sha256'][:12]}…)", REBUILD)
+    fields = expected_fields(report)
+    names = {bookmark_name(tag, k): tag for tag, e in fields.items() for k in range(1, e.occurrences + 1)}
+    document = package.part("word/document.xml")
+    passages, anchors, use_tags = read_passages(document, track_changes, names)
+    if track_changes is None:  # what each pending passage would read as, to show the tracked changes
+        for mode in TRACK_CHANGES:
+            for passage, other in zip(passages, read_passages(document, mode, names)[0]):
+                passage.modes[mode] = other.text
+    result = Review(display, year, report.status, track_changes, not use_tags,
+                    props.get("kplan.actuals_sha256") != now["kplan.actuals_sha256"], fields)
+    result.comments = read_comments(package.part("word/comments.xml"), anchors)
+    _compare(result, passages, props)
+    return result
+
+
+def _compare(result: Review, passages: list[Passage], props: dict[str, str]) -> None:
+    by_tag: dict[str, list[Passage]] = defaultdict(list)
+    for p in passages:
+        by_tag[p.tag].append(p)
+    for tag in by_tag:
+        if tag not in result.fields:
+            result.refuse(tag, f"a content control tagged {tag!r} that this report does not have",
+                          "only the draft's own controls（この報告書にない項目です。他の文書からの貼り付けは取り込めません）")
+    for tag, entry in result.fields.items():
+        found = by_tag.get(tag, [])
+        f = entry.field
+        if len(found) < entry.occurrences:
+            result.refuse(tag, f"{'no' if not found else len(found)} content control{'s' if len(found) != 1 else ''} "
+                          f"for {f.place} (deleted)",
+                          f"{entry.occurrences} (the control is kept; edit the text inside it)"
+                          "（枠（コンテンツ コントロール）は削除せず、中の文章を編集してください）")
+            continue
+        if len(found) > entry.occurrences:
+            result.refuse(tag, f"{len(found)} content controls for {f.place} (duplicated)",
+                          f"{entry.occurrences}（同じ枠が複製されています。複製を削除してください）")
+            continue
+        pending = [p for p in found if p.revisions and result.mode is None]
+        if f.locked:
+            if pending or any(p.text != entry.current for p in found):
+                result.refuse(tag, f"an edit to the plan's words ({f.place})",
+                              "the plan's text unchanged; the plan is changed in plan.yaml, not in the report"
+                              "（計画の文言は編集できません）")
+            continue
+        if pending:
+            first = pending[0]
+            result.pending.append(Pending(f, sum(p.revisions for p in pending),
+                                          first.modes.get("reject", ""), first.modes.get("accept", "")))
+            continue
+        texts = ["" if p.text == entry.placeholder else p.text for p in found]
+        baseline = props.get(BASELINE_PREFIX + tag)
+        edited = sorted({t for t in texts if (baseline_hash(t) != baseline if baseline else t != entry.current)})
+        if len(edited) > 1:
+            result.refuse(tag, f"different texts in the {len(found)} places of {f.place}",
+                          "one text, the same in every place（同じ項目が複数箇所で異なる内容に編集されています）")
+            continue
+        if not edited:
+            if texts and texts[0] != entry.current:
+                result.changed_in_file += 1
+            continue
+        new = edited[0]
+        if new == entry.current:
+            continue
+        if baseline and baseline_hash(entry.current) != baseline:
+            result.refuse(tag, f"an edit in the draft to a text the actuals file has changed since the draft was built ({f.place})",
+                          "one of them: edit the YAML file or build a new draft（下書き作成後に実績ファイルでも変更されています）")
+            continue
+        if len(new) > MAX_TEXT_CHARS:
+            result.refuse(tag, f"a text of {len(new):,} characters", f"at most {MAX_TEXT_CHARS:,}（{MAX_TEXT_CHARS:,}文字以内にしてください）")
+            continue
+        if not new and tag.split(".")[0] != "promotion_items":
+            result.refuse(tag, f"an empty text ({f.place})", "text; to remove the entry, edit the YAML file（空にはできません）")
+            continue
+        result.changes.append(FieldChange(f, entry.current, new))
+
+
+# ---------------------------------------------------------------- applying
+
+
+def apply(result: Review, source_dir: Path) -> bool:
+    """Write the review's changes into the year's actuals file; whether it was written.
+
+    Nothing is written when anything is refused or pending.  The new
+    contents are validated with the whole source (in a temporary copy)
+    before the file is replaced, atomically.
+    """
+    if result.refused:
+        raise InputError(result.refused)  # type: ignore[arg-type]
+    if result.pending:
+        raise refuse(result.display, f"{len(result.pending)} passage{'s' if len(result.pending) != 1 else ''} with tracked changes",
+                     "no tracked changes: accept or reject them in Word, or pass --track-changes accept|reject; nothing written"
+                     "（変更履歴を承諾または元に戻してから取り込んでください）")
+    if not result.changes:
+        return False
+    source_dir = Path(source_dir)
+    path = source_dir / ACTUALS_DIR / f"{result.year}.yaml"
+    plan = plan_changes(path, [c.change for c in result.changes], overwrite=True)
+    with tempfile.TemporaryDirectory(prefix="kplan-review-") as tmp:
+        copy = Path(tmp) / source_dir.resolve().name
+        shutil.copytree(source_dir, copy, ignore=shutil.ignore_patterns("*.tmp"))
+        (copy / ACTUALS_DIR / path.name).write_bytes(plan.updated)
+        _validated(copy)
+    return write_changes(path, plan)
+
+
+def _validated(source_dir: Path) -> Source:
+    return load_source(source_dir)

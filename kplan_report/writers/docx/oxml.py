@@ -1,0 +1,297 @@
+"""A small toolkit over python-docx's oxml for what it has no API for.
+
+Elements are made with python-docx's own parser (:func:`_el`), so its
+element classes (``CT_P``, ``CT_Tbl`` …) apply and their ``get_or_add_*``
+methods keep children in the order ECMA-376 prescribes; what python-docx
+does not model (table-cell merges, ``w:cantSplit``, content controls
+``w:sdt``, complex fields) is built here, always in schema order, so that
+Word does not call the file corrupt.
+"""
+
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Iterable
+
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.oxml.ns import qn
+from docx.shared import Twips
+from docx.oxml.parser import oxml_parser
+from lxml import etree
+
+from ...views.blocks import (
+    Column,
+)
+from ...views.pieces import Field
+from .styles import PALE, TEXT_WIDTH, VERTICAL_TEXT, _twips
+
+# ---------------------------------------------------------------- text and XML helpers
+
+# C0 controls except tab and newline, DEL, C1 controls, surrogates and the
+# two non-characters XML 1.0 forbids.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """Text as it may go into XML: line ends normalised to "\\n", control characters removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+@functools.lru_cache(maxsize=None)
+def _clark(name: str) -> str:
+    return qn(name)
+
+
+_W_NSMAP = {"w": _clark("w:p")[1:].split("}")[0]}
+
+
+def _el(tag: str, attrs: dict[str, object] | None = None, parent=None):
+    """A ``w:`` element with attributes given as ``{"w:val": …}``; appended to ``parent`` if given.
+
+    Made by python-docx's parser (so python-docx's element classes apply), like
+    ``OxmlElement`` but without re-parsing the prefix each time: a document has
+    tens of thousands of elements.
+    """
+    attrib = {_clark(k): str(v) for k, v in attrs.items()} if attrs else None
+    if parent is not None:
+        return etree.SubElement(parent, _clark(tag), attrib)
+    return oxml_parser.makeelement(_clark(tag), attrib, nsmap=_W_NSMAP)
+
+
+def _add_text(p, text: str, char_style: str | None = None):
+    """A run with ``text``; "\\n" becomes a line break (w:br), "\\t" a tab."""
+    r = _el("w:r", parent=p)
+    if char_style:
+        r.get_or_add_rPr().style = char_style  # python-docx's CT_R/CT_RPr: w:rStyle in schema order
+    for i, line in enumerate(clean_text(text).split("\n")):
+        if i:
+            _el("w:br", parent=r)
+        for j, chunk in enumerate(line.split("\t")):
+            if j:
+                _el("w:tab", parent=r)
+            if chunk:
+                t = _el("w:t", parent=r)
+                t.text = chunk
+                if chunk[0] == " " or chunk[-1] == " ":
+                    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return r
+
+
+def _para(style: str | None, text: str = "", *, keep_next: bool = False, page_break_before: bool = False):
+    """A ``w:p`` with paragraph style ``style`` (a style ID) and ``text``.
+
+    ``keep_next`` and ``page_break_before`` are the only direct paragraph
+    properties the document uses: they are about where this paragraph sits,
+    not how text looks (Word's 段落 → 改ページと改行).
+    """
+    p = _el("w:p")
+    if style or keep_next or page_break_before:
+        # python-docx's CT_PPr puts w:pStyle, w:keepNext, w:pageBreakBefore in schema order
+        ppr = p.get_or_add_pPr()
+        if style:
+            ppr.style = style
+        if keep_next:
+            ppr.keepNext_val = True
+        if page_break_before:
+            ppr.pageBreakBefore_val = True
+    if text:
+        _add_text(p, text)
+    return p
+
+
+def _field(p, instruction: str, cached: str = "") -> None:
+    """A complex field (begin / instrText / separate / cached result / end) at the end of ``p``."""
+    _el("w:fldChar", {"w:fldCharType": "begin"}, _el("w:r", parent=p))
+    instr = _el("w:instrText", parent=_el("w:r", parent=p))
+    instr.text = f" {instruction} "
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    _el("w:fldChar", {"w:fldCharType": "separate"}, _el("w:r", parent=p))
+    if cached:
+        _add_text(p, cached)
+    _el("w:fldChar", {"w:fldCharType": "end"}, _el("w:r", parent=p))
+
+
+# ---------------------------------------------------------------- tables
+
+def _table(widths: list[int], *, header_row: bool = True):
+    """An empty ``w:tbl``: style Report Table, fixed layout, widths in the grid.
+
+    ``header_row`` turns on the style's first-row shading (``w:tblLook``).
+    """
+    tbl = _el("w:tbl")
+    tblpr = _el("w:tblPr", parent=tbl)
+    _el("w:tblStyle", {"w:val": "ReportTable"}, tblpr)
+    _el("w:tblW", {"w:w": sum(widths), "w:type": "dxa"}, tblpr)
+    _el("w:tblLayout", {"w:type": "fixed"}, tblpr)
+    _el("w:tblLook", {"w:val": "0620" if header_row else "0600", "w:firstRow": int(header_row),
+                      "w:lastRow": "0", "w:firstColumn": "0", "w:lastColumn": "0",
+                      "w:noHBand": "1", "w:noVBand": "1"}, tblpr)
+    grid = _el("w:tblGrid", parent=tbl)
+    for w in widths:
+        _el("w:gridCol", {"w:w": w}, grid)
+    return tbl
+
+
+def _row(tbl, *, header: bool = False, cant_split: bool = True):
+    tr = _el("w:tr", parent=tbl)
+    if header or cant_split:
+        trpr = _el("w:trPr", parent=tr)
+        if cant_split:
+            _el("w:cantSplit", parent=trpr)
+        if header:
+            _el("w:tblHeader", parent=trpr)
+    return tr
+
+
+# ECMA-376 CT_TcPr: ... vMerge, tcBorders, shd, noWrap, tcMar, textDirection, tcFitText, vAlign, hideMark ...
+_TCPR_AFTER_SHD = ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark",
+                   "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
+_TCPR_AFTER_TEXT_DIRECTION = _TCPR_AFTER_SHD[3:]
+
+
+def _cell(tr, width: int, paragraphs: Iterable = (), *, span: int = 1, vmerge: str | None = None,
+          vertical: bool = False, valign: str | None = None, shade: bool = False):
+    """A ``w:tc``; ``vmerge`` is "restart" for the first cell of a vertical merge, "continue" after it."""
+    tc = _el("w:tc", parent=tr)
+    # python-docx's CT_TcPr models width, span, merge and alignment and keeps
+    # them in schema order; shading and text direction it does not model are
+    # inserted before their successors of the schema sequence.
+    tcpr = tc.get_or_add_tcPr()
+    tcpr.width = Twips(width)
+    if span > 1:
+        tcpr.grid_span = span
+    if vmerge:
+        tcpr.vMerge_val = vmerge
+    if valign:
+        tcpr.vAlign_val = {"center": WD_CELL_VERTICAL_ALIGNMENT.CENTER, "top": WD_CELL_VERTICAL_ALIGNMENT.TOP,
+                           "bottom": WD_CELL_VERTICAL_ALIGNMENT.BOTTOM}[valign]
+    if shade:  # a label column: shaded like a header row
+        tcpr.insert_element_before(_el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": PALE}),
+                                   *_TCPR_AFTER_SHD)
+    if vertical:
+        tcpr.insert_element_before(_el("w:textDirection", {"w:val": VERTICAL_TEXT}), *_TCPR_AFTER_TEXT_DIRECTION)
+    paragraphs = list(paragraphs)
+    for p in paragraphs or [_para("TableText")]:
+        tc.append(p)
+    return tc
+
+
+def keep_together(tbl):
+    """Keep a table on one page when it fits: "keep with next" on every paragraph
+    of every row but the last (Word's way; a table taller than a page still breaks).
+
+    Used for the 推進項目 tables so that the merged, vertical 推進項目 title
+    is not left behind on the page before its rows.
+    """
+    rows = tbl.findall(qn("w:tr"))
+    for tr in rows[:-1]:
+        for p in tr.iter(qn("w:p")):
+            ppr = p.find(qn("w:pPr"))
+            if ppr is None:
+                ppr = _el("w:pPr")
+                p.insert(0, ppr)
+            if ppr.find(qn("w:keepNext")) is None:
+                style = ppr.find(qn("w:pStyle"))
+                keep = _el("w:keepNext")
+                if style is not None:
+                    style.addnext(keep)
+                else:
+                    ppr.insert(0, keep)
+    return tbl
+
+
+# ---------------------------------------------------------------- content controls
+
+
+class Controls:
+    """Numbers the draft's content controls and records the text each editable one holds.
+
+    A passage that comes from the actuals (or the plan's words) is a
+    run-level content control (``w:sdt`` inside its paragraph) whose tag is
+    its field path, so that ``kplan-report review`` can read the edited draft
+    back field by field.  Word turns it into a block-level control itself
+    when a paragraph is added to it; a block-level control around table
+    text is what LibreOffice 7.4 cannot keep (it splits it and repeats the
+    text), so the draft starts with run-level ones.
+
+    LibreOffice keeps a run-level control but drops its tag, alias and lock,
+    and keeps bookmarks: each passage is also bracketed by a bookmark named
+    :func:`bookmark_name` (hidden, ``_`` first), which the review reads when
+    a draft comes back without tags.  ``texts`` (tag → the text as built)
+    becomes the draft's baseline (see :func:`_custom_properties`), which tells
+    an edit in the draft from a change made to the YAML file after the draft
+    was built.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.texts: dict[str, str] = {}
+        self.occurrences: dict[str, int] = {}
+
+    def wrap(self, p, field: Field | None, text: str = ""):
+        """Paragraph ``p`` with its runs inside a content control for ``field``; ``p`` as it is without one."""
+        if field is None:
+            return p
+        self.count += 1
+        k = self.occurrences[field.path] = self.occurrences.get(field.path, 0) + 1
+        runs = [c for c in p if c.tag != _clark("w:pPr")]
+        mark = CONTROL_BOOKMARK_IDS + self.count
+        _el("w:bookmarkStart", {"w:id": mark, "w:name": bookmark_name(field.path, k)}, p)
+        sdt = _el("w:sdt", parent=p)
+        sdtpr = _el("w:sdtPr", parent=sdt)
+        _el("w:alias", {"w:val": clean_text(field.name)}, sdtpr)
+        _el("w:tag", {"w:val": field.path}, sdtpr)
+        _el("w:id", {"w:val": self.count}, sdtpr)
+        if field.locked:  # the plan's own words: Word does not let them be edited
+            _el("w:lock", {"w:val": "sdtContentLocked"}, sdtpr)
+        else:
+            self.texts.setdefault(field.path, clean_text(text).strip(" \t\n"))  # as the review normalises it
+        content = _el("w:sdtContent", parent=sdt)
+        for r in runs:
+            content.append(r)
+        _el("w:bookmarkEnd", {"w:id": mark}, p)
+        return p
+
+
+#: Bookmark IDs of the controls' bookmarks start here (the headings' count up from 1).
+CONTROL_BOOKMARK_IDS = 100_000
+
+
+def bookmark_name(path: str, occurrence: int) -> str:
+    """``_kp`` + 10 hex digits of the field path's SHA-256 + ``_`` + its occurrence (1, 2 … for a
+    project placed under several 推進項目): within Word's 40 characters, hidden (``_``)."""
+    return f"_kp{hashlib.sha256(path.encode()).hexdigest()[:10]}_{occurrence}"
+
+
+def baseline_hash(text: str) -> str:
+    """What the draft records of a field's text as built: enough to tell whether it was edited."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _header_row(tbl, widths: list[int], labels: list[str]) -> None:
+    tr = _row(tbl, header=True)
+    for width, label in zip(widths, labels):
+        _cell(tr, width, [_para("TableHeader", label)], valign="center")
+
+
+def _split_widths(total: int, fixed: list[int | None]) -> list[int]:
+    """Column widths: the ``None`` columns share what the fixed ones leave."""
+    free = [i for i, w in enumerate(fixed) if w is None]
+    rest = total - sum(w for w in fixed if w is not None)
+    widths = [w or 0 for w in fixed]
+    for n, i in enumerate(free):
+        widths[i] = rest // len(free) + (1 if n < rest % len(free) else 0)
+    return widths
+
+
+def _mm_widths(total: int, mm: list[float | None]) -> list[int]:
+    return _split_widths(total, [None if m is None else _twips(m) for m in mm])
+
+
+def _column_widths(columns: list[Column]) -> list[int]:
+    """The outline's column widths (mm; ``None`` shares the rest) in twips."""
+    return _mm_widths(TEXT_WIDTH, [c.width_mm for c in columns])
