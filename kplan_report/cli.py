@@ -6,7 +6,9 @@ lists them.  To add a subcommand, write such a function and append it to
 :data:`COMMANDS`.
 
 Exit status: 0 on success (warnings allowed), 2 when the input or the
-command line is wrong.  Bad input never produces a traceback: every
+command line (with ``--out`` and ``SOURCE_DATE_EPOCH``) is wrong, 1 when
+the report could not be written (a full disk …), 130 on Ctrl-C and 143 on
+SIGTERM, both of which leave no temporary file.  Bad input never produces a traceback: every
 :class:`~kplan_report.errors.InputError` is printed as one line per problem
 on stderr, followed by a one-line summary.  Any other exception is a bug
 and propagates.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -44,7 +47,31 @@ class UsageError(Exception):
     """The command line asks for something impossible; the message says what."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a CI timeout, a logout): handled as Ctrl-C is, so that every
+    temporary file is removed on the way out."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command; SIGTERM is turned into :class:`Terminated` while it runs."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: signals cannot be handled here
+        return _main(argv)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> int:
+    from .build import OutputError
+    from .validate.glyphs import FontMissing
+
     parser = make_parser()
     try:
         args = parser.parse_args(argv)
@@ -60,10 +87,17 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"kplan-report: error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except OutputError as error:
+        print(f"kplan-report: error: {error}", file=sys.stderr)
+        return error.status
+    except FontMissing as error:
+        print(f"kplan-report: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as interrupt:
         # Output files are written atomically, so an interrupted build leaves the last good ones.
-        print("kplan-report: interrupted; no file is left half-written（中断しました）", file=sys.stderr)
-        return 130
+        what = "terminated" if isinstance(interrupt, Terminated) else "interrupted"
+        print(f"kplan-report: {what}; no file is left half-written（中断しました）", file=sys.stderr)
+        return 128 + (signal.SIGTERM if isinstance(interrupt, Terminated) else signal.SIGINT)
     except BrokenPipeError:
         # `kplan-report validate | head`: the reader has gone; say nothing more.
         sys.stderr.close()
@@ -101,6 +135,18 @@ def _add_source_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def load_checked(source_dir: Path, years: list[int] | None = None) -> Source:
+    """:func:`load_source`, then every text checked against the report's fonts
+    (:mod:`kplan_report.validate.glyphs`): what validate accepts, the PDF can print."""
+    from .validate.glyphs import check_source
+
+    source = load_source(source_dir, years=years)
+    problems = check_source(source_dir, source.actuals)
+    if problems:
+        raise InputError(problems)
+    return source
+
+
 def _check_in_period(source: Source, year: int) -> None:
     info = source.plan.plan
     if not info.first_year <= year <= info.last_year:
@@ -124,7 +170,7 @@ def run_validate(args: argparse.Namespace) -> int:
     years = None if args.year is None else [args.year]
     if years is not None:
         _check_in_period(load_source(args.source, years=[]), args.year)
-    source = load_source(args.source, years=years)
+    source = load_checked(args.source, years=years)
     print(f"{display_path(args.source)}: OK（入力データに誤りはありません）")
     for line in plan_counts(source):
         print(line)
@@ -226,13 +272,20 @@ def add_schema(subparsers) -> None:
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, model in SCHEMAS.items():
-        schema = model.model_json_schema()
-        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        path = args.out / name
-        path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {display_path(path)}")
+    from .build import OutputError, write_atomically
+
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, model in SCHEMAS.items():
+            schema = model.model_json_schema()
+            schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+            path = args.out / name
+            data = (json.dumps(schema, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+            write_atomically(path, lambda f: f.write(data))
+            print(f"wrote {display_path(path)}")
+    except OSError as error:  # --out names a file, a read-only folder, a full disk …
+        raise OutputError(f"{display_path(args.out)}: cannot write the schema files there: "
+                          f"{error.strerror or error}（書き込めません）") from None
     return 0
 
 
@@ -264,7 +317,7 @@ def add_build(subparsers) -> None:
 def run_build(args: argparse.Namespace) -> int:
     from .build import FORMATS, build
 
-    source = load_source(args.source)
+    source = load_checked(args.source)
     _check_in_period(source, args.year)
     if args.year not in source.actuals:
         raise UsageError(

@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 from kplan_report.text.japanese import (
+    NO_BREAK,
     fiscal_year_label,
     fiscal_year_short,
     format_number,
@@ -60,7 +61,10 @@ def test_wareki_date_takes_the_era_from_the_date(date, text):
     (46, "", "46"),
 ])
 def test_format_number(value, unit, text):
-    assert format_number(value, unit) == text
+    """Shown as ``text``; a unit is joined to its number by NO_BREAK, so that no line breaks between them."""
+    shown = format_number(value, unit)
+    assert shown.replace(NO_BREAK, "") == text
+    assert shown == (text[: -len(unit)] + NO_BREAK + unit if unit else text)
 
 
 @pytest.mark.parametrize("value, unit, text", [
@@ -74,7 +78,7 @@ def test_format_number(value, unit, text):
     (88, "％", "88.0％"),
 ])
 def test_format_number_percentages_have_one_decimal(value, unit, text):
-    assert format_number(value, unit) == text
+    assert format_number(value, unit) == text[:-1] + NO_BREAK + "％"
 
 
 @pytest.mark.parametrize("fraction, text", [
@@ -90,8 +94,9 @@ def test_format_number_percentages_have_one_decimal(value, unit, text):
     (D(-1) / D(26710), "0.0％"),         # rounds to zero: no "-0.0％"
 ])
 def test_format_percent(fraction, text):
-    assert format_percent(fraction) == text
+    joined = text[:-1].replace("-", "-" + NO_BREAK) + NO_BREAK + "％"  # nothing breaks after the minus either
+    assert format_percent(fraction) == joined
 
 
 def test_negative_zero_percentage_prints_as_zero():
-    assert format_number(D("-0.01"), "％") == "0.0％"
+    assert format_number(D("-0.01"), "％") == f"0.0{NO_BREAK}％"

@@ -29,7 +29,9 @@ from test_pdf import DATASETS
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """Without white space, nor the invisible word joiner that keeps a number with its unit
+    (text/japanese.py NO_BREAK: Word keeps the character, the PDF an unbreakable span)."""
+    return re.sub(r"[\s\u2060]+", "", text)
 
 
 def _html_tables(page: str) -> list[list[list[str]]]:

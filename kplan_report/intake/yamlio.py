@@ -64,7 +64,7 @@ from typing import Any
 
 import yaml
 
-from ..validate.messages import InputError, Problem
+from ..validate.messages import InputError, Problem, visible
 
 MAX_FILE_BYTES = 5_000_000
 MAX_TEXT_CHARS = 10_000
@@ -178,9 +178,10 @@ def describe(value: Any, raw: str | None = None) -> str:
 
 
 def quote(text: str, limit: int = 40) -> str:
-    """``'text'``, shortened to ``limit`` characters, with line breaks shown as ⏎."""
+    """``'text'``, shortened to ``limit`` characters, with line breaks shown as ⏎ and
+    invisible or look-alike characters by their code point (``'p00<U+200B>1'``)."""
     short = text if len(text) <= limit else text[:limit] + "…"
-    return "'" + short.replace("\n", "⏎").replace("\t", "→") + "'"
+    return "'" + visible(short.replace("\n", "⏎").replace("\t", "→")) + "'"
 
 
 # ---------------------------------------------------------------- reading
@@ -263,20 +264,43 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
+# Characters that are refused anywhere in a file although they are not control
+# characters, and why: each misleads the person reading the file or the report.
+_MISLEADING = re.compile("[\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _forbidden(char: str, column: int) -> tuple[str, str]:
+    """What the refused character ``char`` at ``column`` is, and what to do, in words."""
+    code = f"U+{ord(char):04X}"
+    if char in "\u2028\u2029":
+        name = "line separator" if char == "\u2028" else "paragraph separator"
+        return (f"the invisible {name} {code} at column {column}, which some programs count as a line break and others do not",
+                "an ordinary line break, or nothing（見えない区切り文字 " + code + " を削除するか、通常の改行にしてください）")
+    if char == "\ufeff":
+        return (f"a byte order mark {code} at column {column} inside the file (invisible; often left by joining two files)",
+                "nothing there: a BOM may only start the file（ファイル途中の BOM（" + code + "）を削除してください）")
+    if _MISLEADING.match(char):
+        name = unicodedata.name(char).lower()
+        return (f"the bidirectional control character {code} ({name}) at column {column}, which reorders the printed text",
+                "text without direction controls（文字の並びを入れ替える制御文字 " + code + " は使えません）")
+    return (f"the control character {code} at column {column}",
+            "text without control characters; only line breaks and tabs are allowed（改行・タブ以外の制御文字は使えません）")
+
+
 def _check_control_characters(text: str, display: str) -> None:
+    """Refuse control and misleading characters anywhere in the file, each at its line and column.
+
+    This runs before YAML reads the file, and counts lines by line feeds only,
+    as editors do: the line and paragraph separators, which YAML would count
+    as line breaks, are among the refused characters, so every later line
+    number YAML gives is the one an editor shows.
+    """
     problems = []
-    matches = list(_CONTROL.finditer(text))
+    matches = [m for pattern in (_CONTROL, _MISLEADING) for m in pattern.finditer(text)]
+    matches.sort(key=lambda m: m.start())
     for match in matches[:MAX_REPORTED_PER_KIND]:
         line, column = _line_column(text, match.start())
-        problems.append(
-            Problem(
-                display,
-                line,
-                "",
-                f"the control character U+{ord(match.group()):04X} at column {column}",
-                "text without control characters; only line breaks and tabs are allowed（改行・タブ以外の制御文字は使えません）",
-            )
-        )
+        problems.append(Problem(display, line, "", *_forbidden(match.group(), column)))
     if len(matches) > MAX_REPORTED_PER_KIND:
         line, _ = _line_column(text, matches[MAX_REPORTED_PER_KIND].start())
         more = len(matches) - MAX_REPORTED_PER_KIND

@@ -62,26 +62,41 @@ def wareki_date(date: datetime.date) -> str:
     raise ValueError(f"date before 昭和: {date}")
 
 
+#: U+2060 WORD JOINER: no line break here.  A number and its unit are one
+#: thing to the reader; line breaking rules (UAX #14) allow a break between
+#: 8,000 and 人, and a cell too narrow for -160.0％ breaks anywhere.  The
+#: formatter marks the join, each writer keeps it whole: the PDF writer
+#: turns a joined number into an unbreakable span (and drops the joiner from
+#: the text, so that searching the PDF for 8,000人 finds it); Word and
+#: LibreOffice honour the joiner itself.
+NO_BREAK = "\u2060"
+
+
 def format_number(value: Decimal | int | float, unit: str = "") -> str:
-    """8,000人; 54.9％; 1,620人.
+    """8,000⁠人; 54.9⁠％; 1,620⁠人 (with :data:`NO_BREAK` between number and unit).
 
     Percentages always carry one decimal (91.8％, 100.0％); other numbers keep
     the decimals they have, with thousands separators.
     """
     value = Decimal(str(value))
     if unit in ("％", "%"):
-        text = f"{_one_decimal(value):,}"
-        return f"{text}％"
+        return f"{_joined_sign(f'{_one_decimal(value):,}')}{NO_BREAK}％"
     if value == value.to_integral_value():
         text = f"{int(value):,}"
     else:
         text = f"{value.normalize():,f}"
-    return f"{text}{unit}"
+    text = _joined_sign(text)
+    return f"{text}{NO_BREAK}{unit}" if unit else text
 
 
 def format_percent(fraction: Decimal) -> str:
-    """A progress fraction as a percentage with one decimal: 0.4 → 40.0％."""
-    return f"{_one_decimal(fraction * 100):,}％"
+    """A progress fraction as a percentage with one decimal: 0.4 → 40.0⁠％ (joined by :data:`NO_BREAK`)."""
+    return f"{_joined_sign(f'{_one_decimal(fraction * 100):,}')}{NO_BREAK}％"
+
+
+def _joined_sign(text: str) -> str:
+    """-1,119.5 → -⁠1,119.5: LibreOffice (ICU) breaks after a hyphen-minus before a digit."""
+    return f"-{NO_BREAK}{text[1:]}" if text.startswith("-") else text
 
 
 def _one_decimal(value: Decimal) -> Decimal:

@@ -19,8 +19,6 @@ import csv
 import datetime
 import io
 import math
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,6 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ... import model
 from ...text.japanese import fiscal_year_label, wareki_date
+from ...build import write_atomically
 from ...validate.load import Source
 from . import layout as L
 
@@ -333,17 +332,5 @@ def _save_atomic(wb: Workbook, path: Path) -> None:
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """Written as the reports are (kplan_report.build): a temporary file renamed into place."""
+    write_atomically(path, lambda f: f.write(data))

@@ -321,7 +321,8 @@ class _Writer:
         charts = block.charts
         self.p("TableTitle", block.caption)
         value_mm = max(13.0, min(17.0, 95.0 / (len(block.years) + 2)))
-        widths = _mm_widths(TEXT_WIDTH, [7, None, 13, value_mm, *([value_mm] * len(block.years)), value_mm, 17, 15])
+        # 進捗 is 19 mm: -1,119.5％ fits whole (a number and its unit never break, text/japanese.py NO_BREAK).
+        widths = _mm_widths(TEXT_WIDTH, [7, None, 13, value_mm, *([value_mm] * len(block.years)), value_mm, 19, 15])
         if widths[1] < _twips(20):  # the outline shows at most views.outline.YEAR_COLUMNS years
             raise ValueError(f"{len(block.years)} year columns leave the 指標項目 column {widths[1]} twips")
         tbl = _table(widths)

@@ -42,6 +42,7 @@ the same input gives byte-identical files.
 from __future__ import annotations
 
 import base64
+import re
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -50,6 +51,7 @@ from typing import BinaryIO
 import jinja2
 
 from ...views.blocks import IndicatorTable, PromotionItemTable, Section, Table, walk
+from ...text.japanese import NO_BREAK
 from ...views.outline import Report
 from .. import templates
 from ..templates import TEMPLATE_DIR
@@ -206,6 +208,27 @@ _BLANK_CHART_URI = "data:image/svg+xml;base64," + base64.b64encode(
 # ---------------------------------------------------------------- rendering
 
 
+_JOINED = re.compile(f"[^\\s<>{NO_BREAK}]+(?:{NO_BREAK}[^\\s<>{NO_BREAK}]+)+")
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)|([^<]+)")
+
+
+def keep_joined(html: str) -> str:
+    """What the formatter joined (a number and its unit, see
+    :data:`~kplan_report.text.japanese.NO_BREAK`) becomes, in the text of the
+    page, one unbreakable ``<span class="nb">`` without the joiner; inside a
+    tag (an ``alt`` text …) the joiner is only dropped."""
+    if NO_BREAK not in html:
+        return html
+
+    def one(match: re.Match) -> str:
+        tag, text = match.groups()
+        if tag is not None:
+            return tag.replace(NO_BREAK, "")
+        return _JOINED.sub(lambda m: '<span class="nb">' + m.group().replace(NO_BREAK, "") + "</span>", text)
+
+    return _TAG_OR_TEXT.sub(one, html)
+
+
 def environment() -> jinja2.Environment:
     env = templates.environment()
     env.globals.update(vertical=vertical, vertical_title=vertical_title, chart_uri=chart_uri,
@@ -216,7 +239,7 @@ def environment() -> jinja2.Environment:
 def render_html(report: Report, breaks: frozenset[str] = frozenset(), env: jinja2.Environment | None = None) -> str:
     """The report as HTML; ``breaks``: ids of rows that start a continued 推進項目 table."""
     env = env or environment()
-    return env.get_template("print/report.html.j2").render(**_context(report, breaks))
+    return keep_joined(env.get_template("print/report.html.j2").render(**_context(report, breaks)))
 
 
 def _context(report: Report, breaks: frozenset[str], continued_only=frozenset()) -> dict:
@@ -373,7 +396,7 @@ def objective_breaks(report: Report, goal_index: int, objective_index: int, **op
 
     def new_breaks(part: Section, breaks: frozenset[str], continued_only=frozenset()) -> set[str]:
         part_report = replace(report, sections=[replace(chapter, content=[part])])
-        html = template.render(**_context(part_report, breaks, continued_only))
+        html = keep_joined(template.render(**_context(part_report, breaks, continued_only)))
         return _new_breaks(part_report, _layout(html, font_config, stylesheets, **options), breaks)
 
     goal = _items_only(_with_objectives(goal, [goal.sections[objective_index]]))
