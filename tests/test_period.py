@@ -29,6 +29,7 @@ from kplan_report.compute.period import (
 )
 from kplan_report.compute.progress import indicator_progress
 from kplan_report.model import Evaluation, FinalJudgement
+from kplan_report.text.japanese import NO_BREAK
 from kplan_report.validate.load import load_source, missing_actuals
 from kplan_report.views.outline import build_report
 
@@ -283,7 +284,8 @@ def test_sample_final_edition_prints_the_judgements(source):
     assert report.title.endswith("令和5年度（2023年度）最終評価報告書")
     chapter = report.section("final")
     tables = [b for s in chapter.sections for b in s.blocks if getattr(b, "name", "") == "final-indicators"]
-    rows = {r[1].text: [c.text for c in r] for t in tables for r in t.rows}
+    # as a reader sees them: without the word joiner that keeps a number and its unit on one line
+    rows = {r[1].text: [c.text.replace(NO_BREAK, "") for c in r] for t in tables for r in t.rows}
     row = rows["日常生活自立支援事業（まもりーぶ）の生活支援員数"]
     assert row[-2:] == ["80.0％", "概ね達成"] and row[-4] == "14人"
     assert rows["地域福祉推進者育成研修会開催回数"][-2:] == ["未維持\n（R4）", "未達成"]
@@ -333,7 +335,7 @@ def test_not_surveyed_prints_its_label_and_is_not_missing(source, tmp_path):
     row = next(r for r in report.indicator_rows() if r.id == "G1.2.i1")
     fy2022 = src.actuals[2022].indicators["G1.2.i1"].measures["main"].value
     assert row.values[-1] == "対象外"
-    assert any("令和4年度（2022年度）" in n and f"{fy2022}％" in n for n in row.notes), row.notes
+    assert any("令和4年度（2022年度）" in n and f"{fy2022}％" in n.replace(NO_BREAK, "") for n in row.notes), row.notes
     finals = plan_final(src.plan, 2023, src.actuals, src.evaluation)
     assert finals["G1.2.i1"].measures[0].final_year == 2022
 
