@@ -330,6 +330,7 @@ def build(
     parallel: bool = True,
     cache: bool = True,
     progress: Callable[[str], None] | None = None,
+    final: bool | None = None,
 ) -> BuildResult:
     """Write ``out_dir/<year>/`` files for ``formats`` from a validated ``source``.
 
@@ -344,10 +345,11 @@ def build(
     writers share nothing but the view model.  All are put in place together
     at the end.  ``progress`` is called with a line for each PDF part and
     each file written.
+    ``final``: the final edition (最終評価報告書); by default in the plan's last year.
     """
     from .writers.pdf import assemble
     warnings = missing_actuals(source, year)
-    report = build_report(source, year, build_date_from_env())
+    report = build_report(source, year, build_date_from_env(), final=final)
     folder = out_dir / str(year)
     targets = [folder / output_name(report, fmt) for fmt in formats]
     check_output(folder, targets)

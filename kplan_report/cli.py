@@ -212,7 +212,7 @@ def year_completeness(source: Source, year: int) -> str:
     def measured(indicator, measure) -> bool:
         entry = actuals.indicators.get(indicator.id)
         actual = entry.measures.get(measure.id) if entry else None
-        return actual is not None and (actual.value is not None or actual.not_measured is not None)
+        return actual is not None and (actual.value is not None or actual.not_measured is not None or actual.not_surveyed)
 
     measure_total = sum(len(n.measures) for n in indicators)
     measure_done = sum(measured(n, m) for n in indicators for m in n.measures)
@@ -308,6 +308,11 @@ def add_build(subparsers) -> None:
     parser.add_argument("--serial", action="store_true", help="write the formats one after the other, not in parallel")
     parser.add_argument("--no-cache", action="store_true",
                         help="lay out every part of the PDF again (ignore and refill build/.cache/pdf/)")
+    parser.add_argument(
+        "--final", action="store_true",
+        help="the final edition (最終評価報告書: 達成率 and judgements, every year side by side) for any year, "
+             "e.g. a mid-term review; the plan's last year is always built as one",
+    )
     parser.set_defaults(run=run_build)
 
 
@@ -323,7 +328,7 @@ def run_build(args: argparse.Namespace) -> int:
         )
     formats = tuple(dict.fromkeys(args.formats)) if args.formats else FORMATS
     result = build(source, args.year, args.out, formats, parallel=not args.serial,
-                   cache=not args.no_cache, progress=_progress_printer())
+                   cache=not args.no_cache, progress=_progress_printer(), final=True if args.final else None)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if result.warnings:

@@ -38,6 +38,7 @@ DATASETS = [
     ("mini", ROOT / "tests/fixtures/mini", 2021),
     ("sample-2021", ROOT / "source", 2021),
     ("town-2029", ROOT / "tests/fixtures/town", 2029),
+    ("final-2023", ROOT / "source", 2023),  # the final edition (最終評価報告書)
 ]
 
 BIZ_UD = {MINCHO, GOTHIC}
@@ -160,8 +161,9 @@ def test_headings_are_the_builtin_styles_with_the_report_outline(built):
     expected += [(4, i.heading) for i in promotion_items(r)]
     for entry in expected:
         assert entry in outline
+    final = [r.labels.chapter_final] if r.subtitle.endswith(r.labels.final_report_title) else []
     assert [t for lvl, t in outline if lvl == 1] == [
-        r.labels.chapter1, r.labels.chapter2, r.labels.chapter3, r.labels.appendix]
+        r.labels.chapter1, r.labels.chapter2, r.labels.chapter3, *final, r.labels.appendix]
 
 
 # ---------------------------------------------------------------- fields

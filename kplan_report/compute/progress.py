@@ -20,6 +20,11 @@ figure goes down, so progress is again the share of the planned change
 achieved (1 at the target, negative when the figure went the wrong way);
 the target is reached when the actual is at or *below* it.
 
+A survey indicator (市民アンケート every few years) declares a year without a
+survey ``not_surveyed: true``: that year is judged on the latest surveyed
+value (:func:`latest_surveyed`), and :attr:`MeasureProgress.value_year`
+says which year that was, for the report to print.
+
 A maintain-type measure is 達成 or 未達成.  An indicator with several
 measures takes the status of its weakest measure; 未把握 counts as the
 weakest, because an unknown figure must not hide behind a good one.
@@ -28,6 +33,7 @@ weakest, because an unknown figure must not hide behind a good one.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -92,6 +98,10 @@ class MeasureProgress:
     expected: Decimal
     status: str
     not_measured: str | None = None
+    #: the year declares no survey (対象外): ``value`` is the latest surveyed one
+    not_surveyed: bool = False
+    #: the year ``value`` was surveyed in, when it is not ``year`` (a not-surveyed year)
+    value_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -142,16 +152,45 @@ def resolved_target(measure: Measure, actual: MeasureActual | None) -> Decimal |
     return measure.target.value
 
 
+def measure_actual(actuals: Actuals | None, indicator_id: str, measure_id: str) -> MeasureActual | None:
+    entry = actuals.indicators.get(indicator_id) if actuals is not None else None
+    return entry.measures.get(measure_id) if entry is not None else None
+
+
+def latest_surveyed(
+    indicator_id: str, measure_id: str, year: int, earlier: Mapping[int, Actuals] | None
+) -> tuple[int, MeasureActual] | None:
+    """The latest year before ``year`` whose actual is not ``not_surveyed``, with that actual.
+
+    A survey year whose value could not be measured is still the latest
+    survey: its missing value is not replaced by an older one.
+    """
+    for y in sorted((earlier or {}), reverse=True):
+        if y >= year:
+            continue
+        actual = measure_actual(earlier[y], indicator_id, measure_id)
+        if actual is not None and not actual.not_surveyed:
+            return y, actual
+    return None
+
+
 def measure_progress(
-    measure: Measure, actual: MeasureActual | None, year: int, evaluation: Evaluation
+    measure: Measure, actual: MeasureActual | None, year: int, evaluation: Evaluation,
+    carried: tuple[int, MeasureActual] | None = None,
 ) -> MeasureProgress:
+    """``carried``: for a not-surveyed year, the latest surveyed (year, actual), judged instead."""
+    not_surveyed = actual is not None and actual.not_surveyed
+    value_year = None
+    if not_surveyed:
+        value_year, actual = carried if carried is not None else (None, None)
     value = actual_value(measure, actual)
     target = resolved_target(measure, actual)
     expected = expected_pace(evaluation, year)
     reason = actual.not_measured if actual is not None else None
 
     def result(status: str, progress: Decimal | None = None) -> MeasureProgress:
-        return MeasureProgress(measure, year, value, target, progress, expected, status, reason)
+        return MeasureProgress(measure, year, value, target, progress, expected, status, reason,
+                               not_surveyed, value_year)
 
     if value is None or target is None:
         return result("unknown")
@@ -176,23 +215,27 @@ def measure_progress(
 
 
 def indicator_progress(
-    indicator: Indicator, actuals: Actuals | None, year: int, evaluation: Evaluation
+    indicator: Indicator, actuals: Actuals | None, year: int, evaluation: Evaluation,
+    earlier: Mapping[int, Actuals] | None = None,
 ) -> IndicatorProgress:
+    """``earlier``: the other years' actuals, where a not-surveyed year finds its latest survey."""
     entry = actuals.indicators.get(indicator.id) if actuals is not None else None
-    measures = [
-        measure_progress(m, entry.measures.get(m.id) if entry else None, year, evaluation)
-        for m in indicator.measures
-    ]
+    measures = []
+    for m in indicator.measures:
+        actual = entry.measures.get(m.id) if entry else None
+        carried = latest_surveyed(indicator.id, m.id, year, earlier) if actual is not None and actual.not_surveyed else None
+        measures.append(measure_progress(m, actual, year, evaluation, carried))
     status = min((mp.status for mp in measures), key=STATUS_RANK.__getitem__)
     return IndicatorProgress(indicator, year, measures, status, entry.note if entry else None)
 
 
 def plan_progress(
-    plan: Plan, actuals: Actuals | None, year: int, evaluation: Evaluation
+    plan: Plan, actuals: Actuals | None, year: int, evaluation: Evaluation,
+    earlier: Mapping[int, Actuals] | None = None,
 ) -> dict[str, IndicatorProgress]:
     """Every indicator of the plan, keyed by indicator ID, in plan order."""
     return {
-        indicator.id: indicator_progress(indicator, actuals, year, evaluation)
+        indicator.id: indicator_progress(indicator, actuals, year, evaluation, earlier)
         for goal in plan.goals
         for objective in goal.objectives
         for indicator in objective.indicators
@@ -223,8 +266,5 @@ def series(
     """(year, value) from the baseline year to ``last_year``; None where there is no value."""
     points: list[tuple[int, Decimal | None]] = [(baseline_year, measure.baseline.value)]
     for year in range(baseline_year + 1, last_year + 1):
-        actuals = actuals_by_year.get(year)
-        entry = actuals.indicators.get(indicator_id) if actuals is not None else None
-        actual = entry.measures.get(measure.id) if entry is not None else None
-        points.append((year, actual_value(measure, actual)))
+        points.append((year, actual_value(measure, measure_actual(actuals_by_year.get(year), indicator_id, measure.id))))
     return points

@@ -336,6 +336,14 @@ class Unreported(Strict):
     description: str
 
 
+class FinalJudgement(Strict):
+    """A step of the final evaluation's scale (最終評価の判定), printed with its rule."""
+
+    key: Literal["achieved", "mostly_achieved", "not_achieved", "worsened", "unknown"]
+    label: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+
+
 class Evaluation(Strict):
     """``source/evaluation.yaml``: the rules, printed by the report as they are applied."""
 
@@ -347,6 +355,16 @@ class Evaluation(Strict):
     project_grades: list[ProjectGrade]
     unreported: Unreported
     method_text: list[str] = Field(description="paragraphs that explain the method in the report")
+    mostly_achieved_ratio: Decimal = Field(
+        default=Decimal("0.8"), gt=0, le=1,
+        description="final evaluation: 達成率 ≥ this (and the target not reached) → mostly_achieved (概ね達成)",
+    )
+    final_judgements: list[FinalJudgement] = Field(
+        default=[], description="the final evaluation's scale (最終評価), in printed order"
+    )
+    final_method_text: list[str] = Field(
+        default=[], description="paragraphs that explain the final evaluation in the final edition"
+    )
 
 
 # ---------------------------------------------------------------- actuals
@@ -366,6 +384,11 @@ class MeasureActual(Strict):
     of: int | None = Field(default=None, ge=0)
     breakdown: list[BreakdownItem] = []
     not_measured: str | None = Field(default=None, description="reason the value is missing")
+    not_surveyed: bool = Field(
+        default=False,
+        description="no survey in this year (an indicator measured only in some years): printed 対象外, "
+        "not missing; the latest surveyed value is used",
+    )
 
 
 class IndicatorActual(Strict):
@@ -389,6 +412,21 @@ class Opinions(Strict):
     objectives: dict[str, Opinion] = {}
 
 
+class ReviewText(Strict):
+    """成果 and 次期計画への課題 of a 基本目標 or 具体的目標, for the final edition."""
+
+    results: str = Field(min_length=1, description="成果: what the period achieved")
+    next_plan: str = Field(min_length=1, description="次期計画への課題: what is left for the next plan")
+
+
+class PeriodReview(Strict):
+    """The final evaluation's texts (最終評価): optional, printed by the final edition."""
+
+    goals: dict[str, ReviewText] = Field(default={}, description="per 基本目標 ID (G1 …)")
+    objectives: dict[str, ReviewText] = Field(default={}, description="per 具体的目標 ID (G1.1 …)")
+    opinion: Opinion | None = Field(default=None, description="the committee's opinion on the whole period and the response")
+
+
 class Actuals(Strict):
     """``source/actuals/<YEAR>.yaml``."""
 
@@ -402,3 +440,4 @@ class Actuals(Strict):
         default={}, description="per 推進項目, a summary of the year per 主体 row (keys: the plan's actor IDs)"
     )
     opinions: Opinions = Opinions()
+    period_review: PeriodReview = PeriodReview()

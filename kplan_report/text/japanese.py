@@ -38,6 +38,17 @@ def fiscal_year_label(year: int) -> str:
     return f"{wareki_year(year)}年度（{year}年度）"
 
 
+_ERA_LETTERS = {"令和": "R", "平成": "H", "昭和": "S"}
+
+
+def fiscal_year_letter(year: int) -> str:
+    """R3 for 2021, R1 for 2019, H30 for 2018: the era's letter, for a compact list of years."""
+    for first, name in _ERAS:
+        if year >= first:
+            return f"{_ERA_LETTERS[name]}{year - first + 1}"
+    raise ValueError(f"year before 昭和: {year}")
+
+
 def fiscal_year_short(year: int) -> str:
     """令和3年度 — for narrow table headers, with the 西暦 on a second line by the caller."""
     return f"{wareki_year(year)}年度"

@@ -13,7 +13,8 @@ holds together:
 * ``terms`` overrides only terms the report has (:mod:`kplan_report.text.labels`);
 * a measure's direction agrees with its baseline and target, and the
   numbers agree with the cells as the plan prints them (8,000人 is 8000);
-* the evaluation scale declares every status the method can give.
+* the evaluation scale declares every status the method can give, and every
+  judgement of the final evaluation (最終評価).
 
 Each check adds :class:`~kplan_report.validate.messages.Problem` lines located in the
 file (see :mod:`kplan_report.validate.messages`); none raises.
@@ -28,6 +29,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from .. import model
+from ..compute.period import required_judgements
 from ..compute.progress import required_statuses
 from ..intake.yamlio import Document, quote
 from ..model import Direction, Evaluation, Plan
@@ -312,5 +314,29 @@ def check_scale(plan: Plan, evaluation: Evaluation, doc: Document, problems: lis
                     ("indicator_statuses",),
                     f"no status with key '{key}' ({_STATUS_REASONS[key]})",
                     f"a status for each of {', '.join(needed)}, with its label and description（評価区分 {key} の表示名と説明がありません）",
+                )
+            )
+
+
+_JUDGEMENT_REASONS = {
+    "achieved": "the final value has reached the target",
+    "mostly_achieved": "達成率 at or above mostly_achieved_ratio",
+    "not_achieved": "the target not reached",
+    "worsened": "the final value worse than the baseline",
+    "unknown": "no final value",
+}
+
+
+def check_final_scale(plan: Plan, evaluation: Evaluation, doc: Document, problems: list[Problem]) -> None:
+    """Every judgement the final evaluation can give this plan's measures has a label in evaluation.yaml."""
+    declared = {j.key for j in evaluation.final_judgements}
+    needed = required_judgements(plan)
+    for key in needed:
+        if key not in declared:
+            problems.append(
+                doc.problem(
+                    ("final_judgements",),
+                    f"no judgement with key '{key}' ({_JUDGEMENT_REASONS[key]})",
+                    f"a judgement for each of {', '.join(needed)}, with its label and description（最終評価の判定 {key} の表示名と説明がありません）",
                 )
             )

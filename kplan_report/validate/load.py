@@ -124,6 +124,7 @@ def load_source(source_dir: Path, years: Iterable[int] | None = None) -> Source:
     if plan is not None and evaluation is not None:
         _check_evaluation(plan, evaluation, evaluation_doc, problems)
         check_plan.check_scale(plan, evaluation, evaluation_doc, problems)
+        check_plan.check_final_scale(plan, evaluation, evaluation_doc, problems)
     if evaluation is not None:
         _check_evaluation_scale(evaluation, evaluation_doc, problems)
     if plan is not None and registry is not None and evaluation is not None:
@@ -166,6 +167,13 @@ def _valid_part(doc: Document, year: int) -> Actuals | None:
         head = loc[0] if loc else None
         if head in ("indicators", "projects", "promotion_items") and len(loc) >= 2 and isinstance(data.get(head), dict):
             data[head] = {key: value for key, value in data[head].items() if key != loc[1]}
+        elif head == "period_review" and isinstance(data.get(head), dict):
+            review = dict(data[head])
+            if len(loc) >= 3 and loc[1] in ("goals", "objectives") and isinstance(review.get(loc[1]), dict):
+                review[loc[1]] = {key: value for key, value in review[loc[1]].items() if key != loc[2]}
+            else:
+                review.pop(loc[1], None) if len(loc) >= 2 else review.clear()
+            data[head] = review
         elif head in placeholders:
             data[head] = placeholders[head]
         elif head is not None:
@@ -423,6 +431,16 @@ def drop_unentered(data: Any) -> Any:
                 key: value for key, value in opinions["objectives"].items() if not _all_blank(value, fields)
             }
         data["opinions"] = opinions
+    review = data.get("period_review")
+    if isinstance(review, dict):
+        review = dict(review)
+        for part in ("goals", "objectives"):
+            if isinstance(review.get(part), dict):
+                review[part] = {key: value for key, value in review[part].items()
+                                if not _all_blank(value, model.ReviewText.model_fields)}
+        if _all_blank(review.get("opinion"), model.Opinion.model_fields):
+            review.pop("opinion", None)
+        data["period_review"] = review
     return data
 
 
@@ -587,7 +605,8 @@ def _check_evaluation(plan: Plan, evaluation: Evaluation, doc: Document, problem
 
 
 def _check_evaluation_scale(evaluation: Evaluation, doc: Document, problems: list[Problem]) -> None:
-    for name, items, key in (("project_grades", evaluation.project_grades, "code"), ("indicator_statuses", evaluation.indicator_statuses, "key")):
+    for name, items, key in (("project_grades", evaluation.project_grades, "code"), ("indicator_statuses", evaluation.indicator_statuses, "key"),
+                             ("final_judgements", evaluation.final_judgements, "key")):
         seen: set[str] = set()
         for index, item in enumerate(items):
             value = getattr(item, key)
@@ -681,6 +700,22 @@ def _check_actuals(actuals: Actuals, doc: Document, plan: Plan, registry: Projec
                     f"one of {', '.join(actors)}（この推進項目にない主体です）",
                 )
 
+    goal_ids = {g.id for g in plan.goals}
+    for goal_id in actuals.period_review.goals:
+        if goal_id not in goal_ids:
+            report(
+                ("period_review", "goals", goal_id),
+                f"the 基本目標 '{goal_id}', which is not in plan.yaml",
+                "a 基本目標 ID of the plan, e.g. G1（計画にない基本目標IDです）",
+            )
+    for objective_id in actuals.period_review.objectives:
+        if objective_id not in objectives:
+            report(
+                ("period_review", "objectives", objective_id),
+                f"the objective '{objective_id}', which is not in plan.yaml",
+                "an objective ID of the plan, e.g. G1.1（計画にない具体的目標IDです）",
+            )
+
     for objective_id in actuals.opinions.objectives:
         if objective_id not in objectives:
             report(
@@ -691,6 +726,13 @@ def _check_actuals(actuals: Actuals, doc: Document, plan: Plan, registry: Projec
 
 
 def _check_measure(measure: model.Measure, actual: model.MeasureActual, path: tuple, report) -> None:
+    if actual.not_surveyed:
+        given = [name for name in ("value", "count", "of", "not_measured") if getattr(actual, name) is not None]
+        given += ["breakdown"] if actual.breakdown else []
+        if given:
+            report(path, f"not_surveyed: true and {', '.join(given)}",
+                   "either not_surveyed: true (no survey this year) or a value, not both（調査対象外の年度には実績値を入力しません）")
+        return
     if actual.value is not None and actual.not_measured is not None:
         report(path, "both value and not_measured", "either a value or a not_measured reason, not both（実績値と未把握の理由のどちらか一方だけを入力してください）")
     elif actual.value is None and actual.not_measured is None:
@@ -730,7 +772,7 @@ def missing_actuals(source: Source, year: int) -> list[str]:
             entered = actuals.indicators.get(node.id)
             for measure in node.measures:
                 actual = entered.measures.get(measure.id) if entered else None
-                if actual is None or (actual.value is None and actual.not_measured is None):
+                if actual is None or (actual.value is None and actual.not_measured is None and not actual.not_surveyed):
                     warnings.append(
                         f"{display}: indicators.{node.id}.measures.{measure.id}: "
                         f"missing value or not_measured（実績値が未入力です：{node.name}）"

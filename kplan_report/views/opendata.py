@@ -83,7 +83,8 @@ def indicators_table(builder, L: Labels) -> DataTable:
                         value = actual_value(measure, actual)
                         reason = ""
                         if value is None:
-                            reason = actual.not_measured if actual and actual.not_measured else L.not_entered
+                            reason = (L.not_surveyed if actual and actual.not_surveyed
+                                      else actual.not_measured if actual and actual.not_measured else L.not_entered)
                         row += [plain(value), reason]
                     row += [percent(mp.progress), builder.status_labels[mp.status]]
                     rows.append(row)
@@ -117,14 +118,47 @@ def projects_table(builder, L: Labels) -> DataTable:
     return DataTable("projects.csv", L.data_projects_file, columns, help_, rows)
 
 
+def final_table(builder, L: Labels) -> DataTable:
+    """The final edition's final evaluation: one row per indicator measure, its final value
+    (and the year it is from), 達成率 and judgement, and the indicator's judgement."""
+    from ..compute.period import plan_final
+
+    finals = plan_final(builder.plan, builder.year, builder.source.actuals, builder.evaluation)
+    labels = {j.key: j.label for j in builder.evaluation.final_judgements}
+    info = builder.info
+    columns = [L.data_goal_id, L.data_objective_id, L.data_indicator_id, L.indicator, L.data_measure_id,
+               L.data_measure, L.data_unit, L.data_baseline.format(year=info.baseline_year),
+               L.data_final_value, L.data_final_year, L.data_target.format(year=info.last_year),
+               L.data_rate, L.data_judgement, L.data_indicator_judgement]
+    help_ = [L.data_goal_id_help, L.data_objective_id_help, L.data_indicator_id_help, L.data_indicator_help,
+             L.data_measure_id_help, L.data_measure_help, L.data_unit_help, L.data_baseline_help,
+             L.data_final_value_help, L.data_final_year_help, L.data_target_help, L.data_rate_help,
+             L.data_judgement_help, L.data_indicator_judgement_help]
+    rows = []
+    for goal in builder.plan.goals:
+        for objective in goal.objectives:
+            for indicator in objective.indicators:
+                f = finals[indicator.id]
+                for mf in f.measures:
+                    rows.append([goal.id, objective.id, indicator.id, indicator.name, mf.measure.id,
+                                 mf.measure.label or "", mf.measure.unit, plain(mf.baseline), plain(mf.final),
+                                 str(mf.final_year or ""), plain(mf.target), percent(mf.rate),
+                                 labels[mf.judgement], labels[f.judgement]])
+    return DataTable("final.csv", L.data_final_file, columns, help_, rows)
+
+
 def open_data(builder) -> OpenData:
     """The open data of the report ``builder`` (the outline's builder) is building."""
     L = builder.labels
+    tables = [indicators_table(builder, L), projects_table(builder, L)]
+    if builder.final:
+        tables.append(final_table(builder, L))
     return OpenData(
         title=L.data_readme_title,
         intro=L.data_readme_intro.format(
-            title=f"{builder.info.title} {fiscal_year_label(builder.year)}{L.report_title}"),
+            title=f"{builder.info.title} {fiscal_year_label(builder.year)}"
+                  f"{L.final_report_title if builder.final else L.report_title}"),
         columns_label=L.data_columns,
         help_label=L.data_column_help,
-        tables=[indicators_table(builder, L), projects_table(builder, L)],
+        tables=tables,
     )

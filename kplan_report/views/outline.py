@@ -16,7 +16,14 @@ The outline of a report::
     第2章 総括                  主な指標の評価 / 主な取組・事業の評価 / 推進委員会の意見と市の対応
     第3章 基本目標別の進捗状況   基本目標 › 具体的目標 › 推進項目 (table, projects, notes);
                                 after a 具体的目標's 推進項目: ＜主な指標＞, notes, opinion
+    第4章 最終評価 (the final edition only: the plan's last year, or ``final=True``)
+                                最終評価の方法 / 主な指標の最終評価 / 主な取組・事業の評価の推移 /
+                                成果と次期計画への課題 / 計画期間に対する推進委員会の意見
     資料編                      主な指標の推移（全指標） / 用語解説 / データの出典
+
+The final chapter is built in :mod:`kplan_report.views.final` from the same
+block types (tables, text, status bars, opinions), so every writer lays it
+out without a function of its own.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from pathlib import PurePosixPath
 from .. import __version__
 from ..compute.progress import IndicatorProgress, MeasureProgress, grade_counts, plan_progress, series, status_counts
 from ..model import Action, Actuals, Indicator, Measure, MeasureKind, Note, Objective
-from ..text.japanese import fiscal_year_label, fiscal_year_short, format_number, format_percent, wareki_date
+from ..text.japanese import fiscal_year_label, fiscal_year_letter, fiscal_year_short, format_number, format_percent, wareki_date
 from ..text.labels import Labels, make_labels
 from ..validate.load import ACTUALS_DIR as ACTUALS_FOLDER, Source
 from .opendata import OpenData, open_data
@@ -149,9 +156,10 @@ def grade_text(code: str, label: str) -> str:
 class _Builder:
     """Holds what every part of the report needs while it is being built."""
 
-    def __init__(self, source: Source, year: int, build_date: datetime.date):
+    def __init__(self, source: Source, year: int, build_date: datetime.date, final: bool = False):
         self.source = source
         self.year = year
+        self.final = final
         self.build_date = build_date
         self.plan = source.plan
         self.info = source.plan.plan
@@ -166,7 +174,9 @@ class _Builder:
         self.tag_labels = {a.id: a.label for a in self.plan.tag_actors}
         self.years = list(range(self.info.first_year, year + 1))
         self.progress_by_year = {
-            y: plan_progress(self.plan, source.actuals.get(y), y, self.evaluation) for y in self.years
+            y: plan_progress(self.plan, source.actuals.get(y), y, self.evaluation,
+                             {k: a for k, a in source.actuals.items() if k < y})
+            for y in self.years
         }
         self.progress = self.progress_by_year[year]
         info = self.info
@@ -191,6 +201,8 @@ class _Builder:
         return "【" + "・".join(self.tag_labels[a] for a in action.actors) + etc + "】"
 
     def measure_value(self, measure: Measure, mp: MeasureProgress, actuals: Actuals | None, indicator_id: str) -> str:
+        if mp.not_surveyed:
+            return self.labels.not_surveyed
         if mp.value is None:
             return self.unknown
         entry = actuals.indicators.get(indicator_id) if actuals else None
@@ -222,8 +234,12 @@ class _Builder:
         if ip.note:
             notes.append(ip.note)
         for mp in ip.measures:
-            if mp.not_measured:
-                label = f"（{mp.measure.label}）" if len(ip.measures) > 1 else ""
+            label = f"（{mp.measure.label}）" if len(ip.measures) > 1 else ""
+            if mp.not_surveyed and mp.value_year is not None and mp.value is not None:
+                notes.append(L.survey_note.format(label=L.not_surveyed, measure=label,
+                                                  year=fiscal_year_label(mp.value_year),
+                                                  value=format_number(mp.value, mp.measure.unit)))
+            elif mp.not_measured:
                 notes.append(f"{self.unknown}{label}：{mp.not_measured}")
         chart = Chart(
             title=indicator.name,
@@ -297,14 +313,38 @@ class _Builder:
         columns = _year_columns(years)
         return IndicatorTable(anchor, caption, self.indicator_columns(columns), columns, rows, charts)
 
+    def grade_code(self, project_id: str, year: int) -> str:
+        """A grade as a compact list prints it: its code (評価困難 is its own code), or 未報告."""
+        actuals = self.source.actuals.get(year)
+        actual = actuals.projects.get(project_id) if actuals is not None else None
+        return actual.grade if actual is not None else self.unreported
+
+    def earlier_grades(self, project_id: str) -> str:
+        """R1 A / R2 B …: the grades of the period's years before the report's, one a line;
+        years in a row with the same grade share a line (R4～R9 未報告), so that the 8th
+        year of a 10-year plan does not make every project row seven lines tall."""
+        runs: list[list] = []  # [first year, last year, grade]
+        for y in self.years[:-1]:
+            grade = self.grade_code(project_id, y)
+            if runs and runs[-1][2] == grade:
+                runs[-1][1] = y
+            else:
+                runs.append([y, y, grade])
+        if not runs:
+            return self.labels.no_earlier_grades
+        return "\n".join(
+            (fiscal_year_letter(a) if a == b else f"{fiscal_year_letter(a)}～{fiscal_year_letter(b)}") + f" {g}"
+            for a, b, g in runs)
+
     def project_row(self, project_id: str, place: str = "") -> ProjectRow:
         """A project's row; its results and next steps are editable fields only when
         the year has an entry for it (a new entry needs its grade, which is the YAML's)."""
         L = self.labels
         project = self.projects[project_id]
         actual = self.actuals.projects.get(project_id) if self.actuals else None
+        earlier = self.earlier_grades(project_id)
         if actual is None:
-            return ProjectRow(project.id, project.name, project.owner, "", "", self.unreported, "")
+            return ProjectRow(project.id, project.name, project.owner, "", "", self.unreported, "", earlier=earlier)
 
         def field(key: str, label: str) -> Field:
             return Field(f"projects.{project_id}.{key}",
@@ -313,17 +353,18 @@ class _Builder:
 
         return ProjectRow(project.id, project.name, project.owner, actual.results,
                           actual.grade, self.grade_labels[actual.grade], actual.next_steps,
-                          field("results", L.results), field("next_steps", L.next_steps))
+                          field("results", L.results), field("next_steps", L.next_steps), earlier=earlier)
 
     def projects_table(self, projects: list[ProjectRow]) -> Table:
         L = self.labels
         return Table(
             name="projects",
             caption=L.projects,
-            columns=[Column(L.project_name, 36), Column(L.owner, 22), Column(L.results),
-                     Column(L.grade, 16, "center", "grade"), Column(L.next_steps)],
+            columns=[Column(L.project_name, 32), Column(L.owner, 20), Column(L.results),
+                     Column(L.grade, 16, "center", "grade"), Column(L.earlier_grades, 15, "center", "earlier"),
+                     Column(L.next_steps)],
             rows=[[Cell(p.name), Cell(p.owner), Cell(p.results, field=p.results_field),
-                   Cell(grade_text(p.grade, p.grade_label)),
+                   Cell(grade_text(p.grade, p.grade_label)), Cell(p.earlier),
                    Cell(p.next_steps, field=p.next_steps_field)] for p in projects],
         )
 
@@ -417,7 +458,11 @@ class _Builder:
         info = self.info
         period = f"{fiscal_year_label(info.first_year)}～{fiscal_year_label(info.last_year)}"
         position = [p.format(title=info.title, period=period) for p in info.position]
-        position.append(L.position.format(chapter=info.chapter, year=fiscal_year_label(self.year)))
+        if self.final:
+            position.append(L.position_final.format(chapter=info.chapter, first=fiscal_year_label(info.first_year),
+                                                    year=fiscal_year_label(self.year)))
+        else:
+            position.append(L.position.format(chapter=info.chapter, year=fiscal_year_label(self.year)))
         tree_rows: list[list[Cell]] = []
         groups = []
         for g in self.plan.goals:
@@ -567,9 +612,14 @@ class _Builder:
         L = self.labels
         info = self.info
         status = self.actuals.status.value
-        subtitle = f"{fiscal_year_label(self.year)}{L.report_title}"
+        subtitle = f"{fiscal_year_label(self.year)}{L.final_report_title if self.final else L.report_title}"
         chapter3 = self.chapter3()
-        sections = [self.chapter1(), self.chapter2(), chapter3, self.appendix(chapter3)]
+        sections = [self.chapter1(), self.chapter2(), chapter3]
+        if self.final:
+            from .final import final_chapter  # the final edition's chapter, from the same blocks
+
+            sections.append(final_chapter(self))
+        sections.append(self.appendix(chapter3))
         contents = [ContentsEntry(s.level, s.heading, s.anchor) for s in walk(sections) if s.level <= CONTENTS_LEVELS]
         return Report(
             title=f"{info.title} {subtitle}",
@@ -621,13 +671,21 @@ def draft_properties(source: Source, year: int, status: str, files) -> dict[str,
     }
 
 
-def build_report(source: Source, year: int, build_date: datetime.date | None = None) -> Report:
+def is_final(source: Source, year: int, final: bool | None = None) -> bool:
+    """Whether the report of ``year`` is the final edition: asked for, or the plan's last year."""
+    return year == source.plan.plan.last_year if final is None else final
+
+
+def build_report(source: Source, year: int, build_date: datetime.date | None = None,
+                 final: bool | None = None) -> Report:
     """Build the outline of the report for fiscal ``year``.
 
     ``build_date`` is printed in the provenance section; it defaults to the
     actuals' report date so that the same input always gives the same report.
+    ``final``: the final edition (最終評価報告書) with its 第4章; by default
+    when ``year`` is the plan's last year (``True`` for a mid-term review).
     """
     actuals = source.actuals.get(year)
     if build_date is None and actuals is not None:
         build_date = actuals.report_date
-    return _Builder(source, year, build_date or datetime.date(year + 1, 3, 31)).report()
+    return _Builder(source, year, build_date or datetime.date(year + 1, 3, 31), is_final(source, year, final)).report()

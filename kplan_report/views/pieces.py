@@ -78,6 +78,8 @@ class ProjectRow:
     next_steps: str
     results_field: Field | None = None  # projects.<id>.results; None when the year has no entry
     next_steps_field: Field | None = None
+    #: the grades of the period's earlier years, e.g. "R1 A\nR2 B" ("―" in the first year)
+    earlier: str = ""
 
 
 @dataclass(frozen=True)

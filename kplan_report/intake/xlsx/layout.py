@@ -362,6 +362,8 @@ def _year_value(actuals: model.Actuals | None, indicator_id: str, measure_id: st
     actual = entry.measures.get(measure_id) if entry else None
     if actual is None:
         return ""
+    if actual.not_surveyed:
+        return "対象外"  # a year without a survey (labels.py not_surveyed)
     if actual.value is None:
         return "未把握" if actual.not_measured else ""
     text = _number(actual.value)

@@ -49,7 +49,7 @@ def _entered(actuals: model.Actuals | None, sheet: str, row: L.Row) -> bool:
         indicator_id, measure_id = row.id.split("/")
         entry = actuals.indicators.get(indicator_id)
         actual = entry.measures.get(measure_id) if entry else None
-        return actual is not None and (actual.value is not None or actual.not_measured is not None)
+        return actual is not None and (actual.value is not None or actual.not_measured is not None or actual.not_surveyed)
     if sheet == L.ITEMS:
         item_id, actor = row.id.split("/")
         return bool(actuals.promotion_items.get(item_id, {}).get(actor))

@@ -24,6 +24,12 @@ COLOURS = {
     "behind": ("#c62828", "#ffffff"),
     "not_achieved": ("#7b1fa2", "#ffffff"),
     "unknown": ("#bdbdbd", "#000000"),
+    # the final evaluation's judgements (views/final.py BAR_KEY)
+    "final_achieved": ("#1b5e20", "#ffffff"),
+    "final_mostly_achieved": ("#2e7d32", "#ffffff"),
+    "final_not_achieved": ("#e0a100", "#000000"),
+    "final_worsened": ("#c62828", "#ffffff"),
+    "final_unknown": ("#bdbdbd", "#000000"),
 }
 
 WIDTH = 680

@@ -1,0 +1,233 @@
+"""第4章 最終評価: the final edition's chapter, built from the outline's ordinary blocks.
+
+The final edition (the plan's last year, or ``kplan-report build --final``
+for a mid-term review) is the annual report plus this chapter, the 総括
+that the next plan is written from.  It is made only of :class:`Text`,
+:class:`Table`, :class:`StatusBars` and :class:`Opinion` blocks, so the PDF,
+the Word draft, the web edition and the parity test take it as they take
+the rest of the outline::
+
+    最終評価の方法                 final_method_text, the judgement scale (from evaluation.yaml)
+    主な指標の最終評価             judgement counts per 具体的目標 / 基本目標 / overall (table, bars),
+                                   then per 具体的目標: baseline, every year, final value, target, 達成率, 判定
+    主な取組・事業の評価の推移     grade counts per year; per 基本目標 every project's grade in every year
+                                   and the period's summary
+    成果と次期計画への課題         per 基本目標 and its 具体的目標 (actuals' period_review)
+    計画期間に対する推進委員会の意見  period_review.opinion
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..compute.period import IndicatorFinal, MeasureFinal, grade_summary, plan_counts, plan_final, project_grades
+from ..text.japanese import fiscal_year_letter, fiscal_year_short, format_number, format_percent
+from .blocks import Bar, BarSegment, Cell, Column, Opinion, Section, StatusBars, Table, Text
+from .pieces import OpinionView
+
+if TYPE_CHECKING:
+    from .outline import _Builder
+
+#: Prefix of the judgements' colour keys (BarSegment.key): apart from the annual statuses' colours.
+BAR_KEY = "final_"
+
+
+def _fullwidth(number: int) -> str:
+    return str(number).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+
+
+class _Final:
+    def __init__(self, b: _Builder):
+        self.b = b
+        self.L = b.labels
+        self.ev = b.evaluation
+        self.finals = plan_final(b.plan, b.year, b.source.actuals, b.evaluation)
+        self.counts = plan_counts(b.plan, self.finals, b.evaluation)
+        self.judgement_labels = {j.key: j.label for j in self.ev.final_judgements}
+        self.review = b.actuals.period_review
+
+    # -- 最終評価の方法
+
+    def method(self) -> Section:
+        L = self.L
+        scale = Table("method", [Column(L.judgement, 30, "center"), Column(L.criterion)],
+                      [[Cell(j.label), Cell(j.description)] for j in self.ev.final_judgements],
+                      caption=L.judgement_table)
+        return Section(2, L.final_method, "final-method", "part", [Text(list(self.ev.final_method_text)), scale])
+
+    # -- 主な指標の最終評価
+
+    def year_text(self, mf: MeasureFinal, k: int) -> str:
+        yv = mf.years[k]
+        if yv.not_surveyed:
+            return self.L.not_surveyed
+        if yv.value is None:
+            return self.b.unknown
+        if mf.measure.kind.value == "coverage" and yv.of is not None:
+            return f"{format_number(yv.value)}／{format_number(yv.of)}"
+        return format_number(yv.value, mf.measure.unit)
+
+    def final_text(self, mf: MeasureFinal) -> str:
+        if mf.final is None:
+            return self.b.unknown
+        if mf.measure.kind.value == "coverage" and mf.measure.target.all and mf.target is not None:
+            text = f"{format_number(mf.final)}／{format_number(mf.target)}"
+        else:
+            text = format_number(mf.final, mf.measure.unit)
+        if mf.final_year is not None and mf.final_year != self.b.year:
+            text += "\n" + self.L.final_value_from.format(year=fiscal_year_short(mf.final_year))
+        return text
+
+    def rate_text(self, mf: MeasureFinal) -> str:
+        L = self.L
+        if mf.held is not None:
+            if mf.held:
+                return L.held_every_year
+            return L.not_held.format(years="・".join(fiscal_year_letter(y) for y in mf.missed_years))
+        return format_percent(mf.rate) if mf.rate is not None else L.no_progress
+
+    def lines(self, f: IndicatorFinal, text, labelled: bool = False) -> str:
+        """One line per measure; ``labelled`` puts the measure's name before each
+        (values carry their unit, 15地区 / 30回, so only the 達成率 needs it)."""
+        several = labelled and len(f.measures) > 1
+        return "\n".join((f"{mf.measure.label or mf.measure.unit} " if several else "") + text(mf)
+                         for mf in f.measures)
+
+    def indicator_table(self, goal, objective) -> Table:
+        L = self.L
+        years = self.b.years
+        columns = [Column(L.number, 7, "center"), Column(L.indicator), Column(L.baseline_column, 15, "center"),
+                   *(Column(L.year_column.format(year=fiscal_year_short(y), western=y), 14, "center") for y in years),
+                   Column(L.final_value, 15, "center"), Column(L.target_column, 15, "center"),
+                   Column(L.achievement_rate, 15, "center"), Column(L.judgement, 13, "center", "judgement")]
+        rows = []
+        for indicator in objective.indicators:
+            f = self.finals[indicator.id]
+            rows.append([
+                Cell(str(indicator.number)), Cell(indicator.name), Cell(indicator.baseline_display),
+                *(Cell(self.lines(f, lambda mf, k=k: self.year_text(mf, k))) for k in range(len(years))),
+                Cell(self.lines(f, self.final_text)), Cell(indicator.target_display),
+                Cell(self.lines(f, self.rate_text, labelled=True)), Cell(self.judgement_labels[f.judgement]),
+            ])
+        caption = f"{L.goal}{goal.number}-{L.objective}{_fullwidth(objective.number)} {objective.title}"
+        return Table("final-indicators", columns, rows, caption=caption)
+
+    def indicators(self) -> Section:
+        L = self.L
+        keys = [j.key for j in self.ev.final_judgements]
+        labels = [self.judgement_labels[k] for k in keys]
+        plan = self.b.plan
+        count_rows: list[list[Cell]] = []
+        bar_rows = []
+        for g in plan.goals:
+            for o in g.objectives:
+                counts = self.counts.objectives[o.id]
+                count_rows.append([Cell(f"{L.objective}{_fullwidth(o.number)} {o.title}"),
+                                   *(Cell(str(counts[k])) for k in keys), Cell(str(len(o.indicators)))])
+            counts = self.counts.goals[g.id]
+            label = f"{L.goal}{g.number} {g.title}"
+            n = sum(len(o.indicators) for o in g.objectives)
+            count_rows.append([Cell(label, emphasis=True), *(Cell(str(counts[k]), emphasis=True) for k in keys),
+                               Cell(str(n), emphasis=True)])
+            bar_rows.append((label, [counts[k] for k in keys]))
+        total = self.counts.total
+        count_rows.append([Cell(L.total, emphasis=True), *(Cell(str(total[k]), emphasis=True) for k in keys),
+                           Cell(str(len(self.finals)), emphasis=True)])
+        bar_rows.append((L.total, [total[k] for k in keys]))
+        count_table = Table("counts", [Column(L.goal_objective, 62), *(Column(x, None, "center") for x in labels),
+                                       Column(L.total, None, "center")], count_rows, caption=L.final_counts)
+        bars = StatusBars(
+            alt=L.status_chart_alt.format(name=L.final_counts_chart, rows=L.goal),
+            bars=[Bar(label, [BarSegment(BAR_KEY + k, self.judgement_labels[k], c) for k, c in zip(keys, counts) if c])
+                  for label, counts in bar_rows],
+            legend=[(BAR_KEY + k, label) for k, label in zip(keys, labels)],
+            table=Table("counts", [Column(L.goal, 62), *(Column(x, None, "center") for x in labels)],
+                        [[Cell(label), *(Cell(str(c)) for c in counts)] for label, counts in bar_rows],
+                        caption=L.chart_data.format(caption=L.final_counts_chart)),
+        )
+        summary = L.summary_final.format(
+            n=len(self.finals),
+            counts="，".join(L.summary_final_count.format(label=self.judgement_labels[k], count=total[k])
+                            for k in keys if total[k]) or "―")
+        tables = [self.indicator_table(g, o) for g in plan.goals for o in g.objectives if o.indicators]
+        return Section(2, L.final_indicators, "final-indicators", "part",
+                       [Text([summary]), count_table, bars, *tables])
+
+    # -- 主な取組・事業の評価の推移
+
+    def projects(self) -> Section:
+        L = self.L
+        b = self.b
+        years = b.years
+        year_columns = [Column(L.year_column.format(year=fiscal_year_short(y), western=y), 13, "center")
+                        for y in years]
+        # grade counts per year
+        codes = list(dict.fromkeys(g.code for g in self.ev.project_grades))
+        all_ids = [p.id for p in b.source.projects.projects]
+        per_year = {y: [b.grade_code(pid, y) for pid in all_ids] for y in years}
+        count_rows = [[Cell(b.grade_labels[c] if c == b.grade_labels[c] else f"{c} {b.grade_labels[c]}"),
+                       *(Cell(str(per_year[y].count(c))) for y in years)] for c in codes]
+        count_rows.append([Cell(b.unreported), *(Cell(str(per_year[y].count(b.unreported))) for y in years)])
+        count_rows.append([Cell(L.total, emphasis=True), *(Cell(str(len(all_ids)), emphasis=True) for _ in years)])
+        counts = Table("counts", [Column(L.grade, 50), *year_columns], count_rows, caption=L.grades_by_year)
+        content: list = [counts]
+        seen: set[str] = set()
+        for g in b.plan.goals:
+            ids = []
+            for o in g.objectives:
+                for item in o.promotion_items:
+                    for pid in item.projects:
+                        if pid not in seen:
+                            seen.add(pid)
+                            ids.append(pid)
+            if not ids:
+                continue
+            rows = []
+            for pid in ids:
+                project = b.projects[pid]
+                grades = project_grades(pid, years, b.source.actuals)
+                summary = "，".join(L.grade_years.format(grade=code if code is not None else b.unreported, n=n)
+                                   for code, n in grade_summary(grades, self.ev))
+                rows.append([Cell(project.name), Cell(project.owner),
+                             *(Cell(b.grade_code(pid, y)) for y in years), Cell(summary)])
+            content.append(Table("final-projects",
+                                 [Column(L.project_name), Column(L.owner, 24), *year_columns,
+                                  Column(L.period_summary, 26)],
+                                 rows, caption=f"{L.goal}{g.number} {g.title}", keep=False))
+        return Section(2, L.final_projects, "final-projects", "part", content)
+
+    # -- 成果と次期計画への課題
+
+    def reviews(self) -> Section:
+        L = self.L
+        goals = []
+        for g in self.b.plan.goals:
+            text = self.review.goals.get(g.id)
+            content: list = [Text([L.review_results], "subheading"), Text([text.results if text else L.no_review]),
+                             Text([L.review_next_plan], "subheading"), Text([text.next_plan if text else L.no_review])]
+            rows = []
+            for o in g.objectives:
+                r = self.review.objectives.get(o.id)
+                rows.append([Cell(f"{L.objective}{_fullwidth(o.number)} {o.title}"),
+                             Cell(r.results if r else L.no_review), Cell(r.next_plan if r else L.no_review)])
+            content.append(Table("review", [Column(L.objective, 40), Column(L.review_results_column),
+                                            Column(L.review_next_plan_column)], rows, keep=False))
+            # not the 基本目標's own heading again: every heading of the report is one 目次 entry of its own
+            content.insert(0, Text([f"{L.goal}{g.number} {g.title}"], "lead"))
+            goals.append(Section(3, L.review_goal.format(goal=f"{L.goal}{g.number}"), f"final-review-{g.id}",
+                                 "part", content))
+        return Section(2, L.final_review, "final-review", "part", goals)
+
+    def chapter(self) -> Section:
+        L = self.L
+        content: list = [self.method(), self.indicators(), self.projects(), self.reviews()]
+        opinion = self.review.opinion
+        if opinion is not None:
+            content.append(Section(2, L.period_opinion, "final-opinion", "part",
+                                   [Opinion(None, L.opinion, L.response, OpinionView(opinion.opinion, opinion.response))]))
+        return Section(1, L.chapter_final, "final", "chapter", content, new_page=True)
+
+
+def final_chapter(builder: _Builder) -> Section:
+    """第4章 最終評価 of the report ``builder`` is building (its year is the evaluation year)."""
+    return _Final(builder).chapter()
