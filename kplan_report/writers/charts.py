@@ -44,7 +44,6 @@ import functools
 import html
 import io
 import math
-import subprocess
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -58,7 +57,6 @@ if TYPE_CHECKING:  # only for annotations: charts need the data, not the report 
     from ..views.pieces import Chart, ChartSeries
 
 FONT_FAMILY = "BIZ UDGothic"
-FONT_PACKAGE = "fonts-morisawa-bizud-gothic"
 
 INK = "#222222"
 MUTED = "#808080"
@@ -575,21 +573,9 @@ def _font(pixels: int) -> ImageFont.FreeTypeFont:
 
 @functools.lru_cache(maxsize=None)
 def font_file() -> str:
-    """The BIZ UDゴシック file, found through fontconfig like WeasyPrint finds it.
+    """The BIZ UDゴシック file, found through fontconfig as WeasyPrint finds it
+    (:func:`kplan_report.validate.glyphs.font_file`, which refuses a substitute:
+    drawing the PNG in another font would not match the PDF)."""
+    from ..validate.glyphs import font_file as find
 
-    fc-match always answers with some font, so the family it names is checked:
-    drawing the PNG in a substitute font would not match the PDF.
-    """
-    try:
-        answer = subprocess.run(
-            ["fc-match", "-f", "%{family}\n%{file}", FONT_FAMILY],
-            capture_output=True, text=True, check=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError) as error:
-        raise RuntimeError(f"cannot look up the {FONT_FAMILY} font with fc-match ({error}); "
-                           f"install fontconfig and the Debian package {FONT_PACKAGE}") from error
-    family, _, path = answer.partition("\n")
-    if FONT_FAMILY not in family.split(","):
-        raise RuntimeError(f"the {FONT_FAMILY} font is not installed (fontconfig offers {family!r} instead); "
-                           f"install the Debian package {FONT_PACKAGE}")
-    return path
+    return find(FONT_FAMILY)[0]
