@@ -11,7 +11,9 @@ without touching any page: the merged font file has every glyph any subset
 has (taken from a subset that has it), the merged ``/W`` every width and
 the merged ``ToUnicode`` every mapping (the first part's, in document
 order, where two differ), and every page's font resource then points at
-the one merged font.  Merging the files takes a while (fontTools), so the
+the one merged font.  A subset whose part shows characters the font lacks
+(encoded through a CMap to .notdef, not Identity-H) is left as it is, so
+that its boxes stay boxes and the glyph check of the tests sees them.  Merging the files takes a while (fontTools), so the
 result is cached by the subsets' hashes (``blobs``, see :mod:`.cache`).
 """
 
@@ -218,6 +220,12 @@ def share_subsets(pdf: pikepdf.Pdf, blobs=None) -> None:
                 continue
             descendant = font.DescendantFonts[0]
             if "/FontFile2" not in descendant.FontDescriptor:
+                continue
+            if font.get("/Encoding") != Name("/Identity-H"):
+                # WeasyPrint writes a CMap instead of Identity-H when the part's text has
+                # characters the font lacks: it maps their codes to glyph 0, so that they
+                # show as .notdef.  Merged under another part's Identity-H they would show
+                # whatever glyph their code names, or nothing: such a font keeps its subset.
                 continue
             name = _PREFIX.sub("", str(font.BaseFont)[1:])
             group = groups.setdefault(name, [])
