@@ -159,7 +159,7 @@ def part_html(report: Report, spec: PartSpec, breaks: frozenset[str] = frozenset
         # the 目次 and cover speak of the whole report
         context.update(report=report, front=True, toc_pages=toc_pages)
     context.update(sections=sections, extra_css=css + _NO_FOOTER)
-    return env.get_template("print/part.html.j2").render(**context)
+    return writer.keep_joined(env.get_template("print/part.html.j2").render(**context))
 
 
 def lay_out_part(report: Report, spec: PartSpec, options: dict,
