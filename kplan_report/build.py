@@ -379,6 +379,10 @@ def _write_parallel(report: Report, formats: tuple[str, ...], temp: dict[str, st
 
     import weasyprint  # noqa: F401  (loaded once, before the workers fork)
 
+    from .writers.pdf.writer import compile_templates
+
+    compile_templates()  # the workers inherit them compiled
+
     pool = ProcessPoolExecutor(max_workers=PROCESSES, initializer=_ignore_signals)
     try:
         others = [pool.submit(write_into, report, fmt, temp[fmt]) for fmt in formats if fmt != "pdf"]

@@ -67,7 +67,7 @@ class Renderer:
         from .writers.pdf import writer
 
         self.parsed: dict[tuple[str, str], object] = {}
-        self.env = writer.environment()
+        self.env = writer.new_environment()  # its chart_uri is its own
         charts: dict[str, str] = {}
 
         def chart_uri(chart) -> str:

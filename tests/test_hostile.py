@@ -525,6 +525,24 @@ def test_the_stylesheet_lists_the_checked_font_chains():
     assert declared == chains
 
 
+def test_the_checked_character_sets_are_the_fonts_cmaps():
+    """validate reads fontconfig's charset of each font of the chains (fast, and what Pango
+    falls back by); it must be the font file's own cmap, as fontTools reads it, but for
+    control characters (which no text prints)."""
+    from fontTools.ttLib import TTFont
+
+    from kplan_report.validate.glyphs import CHAINS, coverage, font_file
+
+    for family in {f for chain in CHAINS.values() for f in chain}:
+        path, index = font_file(family)
+        font = TTFont(path, fontNumber=index, lazy=True)
+        cmap = {code for code in font.getBestCmap() if code >= 0x20 and not 0x7F <= code < 0xA0}
+        font.close()
+        checked = {code for code in coverage(family) if code >= 0x20 and not 0x7F <= code < 0xA0}
+        assert checked == cmap, (family, sorted(cmap ^ checked)[:10])
+        assert 0x3042 in checked or family == "Symbola"  # あ
+
+
 def test_schema_out_naming_a_file_is_one_line(tmp_path, capsys):
     (tmp_path / "schema").write_text("x")
     assert main(["schema", "--out", str(tmp_path / "schema")]) == 2

@@ -49,6 +49,7 @@ the same input gives byte-identical files.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
@@ -236,11 +237,34 @@ def keep_joined(html: str) -> str:
     return _TAG_OR_TEXT.sub(one, html)
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
+    """The print templates' environment, one per process (do not change its globals:
+    :func:`new_environment` gives one of your own).
+
+    Jinja2 compiles a template the first time an environment loads it and
+    keeps it; the PDF renders the templates a few dozen times a build (every
+    part, every table's quick layout), so a new environment each time spent
+    most of a rebuild compiling the same templates again.  The loader still
+    checks the files' times, so an edited template is read again."""
+    return new_environment()
+
+
+def new_environment() -> jinja2.Environment:
+    """A print templates' environment of the caller's own."""
     env = templates.environment()
     env.globals.update(vertical=vertical, vertical_title=vertical_title, chart_uri=chart_uri,
                        table_groups=table_groups)
     return env
+
+
+def compile_templates() -> None:
+    """Compile every print template now: called before the build's worker
+    processes fork, so that they inherit the compiled templates."""
+    env = environment()
+    for name in env.list_templates(extensions=["j2"]):
+        if not name.startswith("web/"):
+            env.get_template(name)
 
 
 def render_html(report: Report, breaks: frozenset[str] = frozenset(), env: jinja2.Environment | None = None) -> str:
