@@ -30,6 +30,8 @@ from urllib.parse import parse_qs, urlparse
 from .validate.messages import InputError, Problem
 
 POLL_SECONDS = 0.05
+#: How long the files must stay unchanged after a save before the page is rendered.
+SETTLE_SECONDS = 0.03
 #: A long poll returns after this long even if nothing changed (the page asks again).
 WAIT_SECONDS = 25.0
 
@@ -166,6 +168,13 @@ class Preview:
             now = _snapshot(self.source_dir)
             if now == seen:
                 continue
+            # An editor may save in steps (truncate, then write): render once the
+            # folder has stood still for SETTLE_SECONDS, not the half-written file.
+            while not self._stop.wait(SETTLE_SECONDS):
+                settled = _snapshot(self.source_dir)
+                if settled == now:
+                    break
+                now = settled
             seen = now
             page = render_page(self.source_dir, self.year, self.renderer)
             with self.changed:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import pikepdf
 import pytest
@@ -70,6 +71,21 @@ def test_page_images_identical(joined, tmp_path):
     assert len(ours) == len(theirs)
     different = [n for n, (a, b) in enumerate(zip(ours, theirs), start=1) if a != b]
     assert different == [], f"pages that differ at 50 dpi: {different}"
+
+
+def test_every_chart_is_drawn(joined):
+    """The quick layouts that find the splits stand blank charts in (same size, nothing
+    drawn); the printed PDF, joined or single, draws every chart: each target line's
+    label (目標9,500) is in the text once per charted target at least."""
+    from kplan_report.views.blocks import IndicatorTable, walk
+
+    targets = sum(1 for section in walk(joined.reference.report.sections) for block in section.blocks
+                  if isinstance(block, IndicatorTable) and block.charts
+                  for row in block.rows for series in row.chart.series if series.target is not None)
+    assert targets
+    for path in (joined.path, joined.reference.path):
+        drawn = re.findall(r"目標[0-9]", pdf_compare.text(path))
+        assert len(drawn) >= targets, (path.name, len(drawn), targets)
 
 
 def test_same_text(joined):

@@ -258,13 +258,24 @@ def new_environment() -> jinja2.Environment:
     return env
 
 
+@functools.cache
+def _quick_environment() -> jinja2.Environment:
+    """The environment of the quick layouts that find the splits, one per process.
+
+    Charts have a fixed size (.chart in report.css): where rows land does not
+    depend on what they show, so these layouts skip drawing them."""
+    env = new_environment()
+    env.globals["chart_uri"] = lambda chart: _BLANK_CHART_URI
+    return env
+
+
 def compile_templates() -> None:
     """Compile every print template now: called before the build's worker
     processes fork, so that they inherit the compiled templates."""
-    env = environment()
-    for name in env.list_templates(extensions=["j2"]):
-        if not name.startswith("web/"):
-            env.get_template(name)
+    for env in (environment(), _quick_environment()):
+        for name in env.list_templates(extensions=["j2"]):
+            if not name.startswith("web/"):
+                env.get_template(name)
 
 
 def render_html(report: Report, breaks: frozenset[str] = frozenset(), env: jinja2.Environment | None = None) -> str:
@@ -414,11 +425,7 @@ def objective_breaks(report: Report, goal_index: int, objective_index: int, **op
     from weasyprint.text.fonts import FontConfiguration
 
     options.setdefault("pdf_variant", PDF_VARIANT)
-    env = environment()
-    # Charts have a fixed size (.chart in report.css): where rows land does not
-    # depend on what they show, so these layouts skip drawing them.
-    env.globals["chart_uri"] = lambda chart: _BLANK_CHART_URI
-    template = env.from_string(_PART_DOCUMENT)
+    template = _quick_environment().from_string(_PART_DOCUMENT)
     font_config = FontConfiguration()
     chapter = _chapter3(report)
     goal = chapter.sections[goal_index]
