@@ -411,10 +411,17 @@ def add_intake(subparsers) -> None:
 def _date(text: str):
     import datetime
 
+    from .text.japanese import EARLIEST_DATE
+
     try:
-        return datetime.date.fromisoformat(unicodedata.normalize("NFKC", text).strip())
+        date = datetime.date.fromisoformat(unicodedata.normalize("NFKC", text).strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"found '{text}'; expected a date such as 2025-05-31（日付は 2025-05-31 の形で指定してください）") from None
+    if date < EARLIEST_DATE:  # printed in 和暦, which starts here
+        raise argparse.ArgumentTypeError(
+            f"found '{text}'; expected a date from {EARLIEST_DATE.isoformat()} on（{EARLIEST_DATE.isoformat()}以降の日付を指定してください）"
+        )
+    return date
 
 
 def _intake_source(args: argparse.Namespace, earlier: int = 1) -> Source:
