@@ -606,3 +606,13 @@ def test_zip_timestamps_stay_within_what_zip_can_hold(date, stamp):
         z.writestr("[Content_Types].xml", "<Types/>")
     with zipfile.ZipFile(io.BytesIO(_repack(buffer.getvalue(), date))) as z:
         assert z.infolist()[0].date_time == stamp
+
+
+@pytest.mark.parametrize("epoch, printed", [("0", "昭和45年1月1日（1970-01-01）"), ("253402214400", "令和7981年12月31日（9999-12-31）")])
+def test_the_extremes_of_source_date_epoch_build(tmp_path, monkeypatch, epoch, printed):
+    """SOURCE_DATE_EPOCH sets only the build date the provenance prints (the Word package's zip
+    stamps come from the report date, which validate bounds): 1970 and 9999 both build."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    assert main(build_args(tmp_path, "--format", "docx", "--format", "html")) == 0
+    page = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "2021" / "web").glob("*.html"))
+    assert printed in page

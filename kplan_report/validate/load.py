@@ -16,7 +16,8 @@ after plan.yaml is fixed.  Within an actuals file, the entries that are
 valid are checked even when others are not (see :func:`_valid_part`).
 
 Missing actuals are not errors: a draft report can be built before every
-figure is in.  :func:`missing_actuals` lists them as warnings.  In an
+figure is in.  :func:`missing_actuals` lists them as warnings; only in a
+file of ``status: final`` is each an error (:func:`_check_complete`).  In an
 actuals file, an entry whose fields are all empty (as ``kplan-report
 new-year`` writes them) counts as not yet entered and is dropped before
 validation; an entry that is partly filled in is validated as it stands.
