@@ -116,11 +116,18 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def fiscal_year(text: str) -> int:
-    """argparse type of a year argument: a four-digit fiscal year such as 2021 (full-width digits accepted)."""
+    """argparse type of a year argument: a four-digit fiscal year such as 2021 (full-width digits accepted),
+    within the years a plan may have (model.MIN_YEAR–MAX_YEAR): messages name it in 和暦 before
+    anything else is checked."""
     normal = unicodedata.normalize("NFKC", text).strip()
     if not (normal.isascii() and normal.isdigit() and len(normal) == 4):
         raise argparse.ArgumentTypeError(
             f"found '{text}'; expected a fiscal year such as 2021（年度は 2021 のように西暦4桁で指定してください）"
+        )
+    if not model.MIN_YEAR <= int(normal) <= model.MAX_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"found '{text}'; expected a fiscal year from {model.MIN_YEAR} to {model.MAX_YEAR}, such as 2021"
+            f"（年度は{model.MIN_YEAR}〜{model.MAX_YEAR}の西暦で指定してください）"
         )
     return int(normal)
 
