@@ -24,8 +24,11 @@ validate-and-build of the fast formats takes 0.2–0.5 s; a slow path, such as
 the 4.9 MB file of texts that ran for 7 minutes, fails the example), and
 ``EXAMPLES`` examples plus the one PDF (about 5 s for the mini fixture) keep
 the whole test under about a minute on the 2-core test machine, so it runs in
-every ``make test``.  The PDF of every example would cost 5 s each: too slow
-for more than a handful, so only one is built.
+every ``make test`` (measured: 32 s at load 1.5–3, about half the examples
+built).  The PDF of every example would cost 5 s each: too slow for more than
+a handful, so only one is built.  Run once with 800 examples while it was
+written: 367 built, 434 refused, nothing else raised; it found that three long
+publisher names made the Word draft's author property too long for python-docx.
 """
 
 from __future__ import annotations
