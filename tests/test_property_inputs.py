@@ -24,8 +24,9 @@ validate-and-build of the fast formats takes 0.2–0.5 s; a slow path, such as
 the 4.9 MB file of texts that ran for 7 minutes, fails the example), and
 ``EXAMPLES`` examples plus the one PDF (about 5 s for the mini fixture) keep
 the whole test under about a minute on the 2-core test machine, so it runs in
-every ``make test`` (measured: 32 s at load 1.5–3, about half the examples
-built).  The PDF of every example would cost 5 s each: too slow for more than
+every ``make test`` (measured with 60 examples: 32–48 s, 20 s of CPU, as the
+shared machine's load went from 2 to 5; about half the examples built; 50 for
+a margin).  The PDF of every example would cost 5 s each: too slow for more than
 a handful, so only one is built.  Run once with 800 examples while it was
 written: 367 built, 434 refused, nothing else raised; it found that three long
 publisher names made the Word draft's author property too long for python-docx.
@@ -52,7 +53,7 @@ from kplan_report.validate.messages import InputError
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 YEAR = 2021
-EXAMPLES = 60
+EXAMPLES = 50
 DEADLINE = datetime.timedelta(seconds=20)
 PROBLEM_LINE = re.compile(r"^\S[^:\n]*\.ya?ml:[1-9][0-9]*: (?:[^:\n]+: )?found [^\n]+; expected [^\n]+（[^\n]+）$")
 
