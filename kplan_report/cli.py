@@ -116,11 +116,18 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def fiscal_year(text: str) -> int:
-    """argparse type of a year argument: a four-digit fiscal year such as 2021 (full-width digits accepted)."""
+    """argparse type of a year argument: a four-digit fiscal year such as 2021 (full-width digits accepted),
+    within the years a plan may have (model.MIN_YEAR–MAX_YEAR): messages name it in 和暦 before
+    anything else is checked."""
     normal = unicodedata.normalize("NFKC", text).strip()
     if not (normal.isascii() and normal.isdigit() and len(normal) == 4):
         raise argparse.ArgumentTypeError(
             f"found '{text}'; expected a fiscal year such as 2021（年度は 2021 のように西暦4桁で指定してください）"
+        )
+    if not model.MIN_YEAR <= int(normal) <= model.MAX_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"found '{text}'; expected a fiscal year from {model.MIN_YEAR} to {model.MAX_YEAR}, such as 2021"
+            f"（年度は{model.MIN_YEAR}〜{model.MAX_YEAR}の西暦で指定してください）"
         )
     return int(normal)
 
@@ -411,10 +418,17 @@ def add_intake(subparsers) -> None:
 def _date(text: str):
     import datetime
 
+    from .text.japanese import EARLIEST_DATE
+
     try:
-        return datetime.date.fromisoformat(unicodedata.normalize("NFKC", text).strip())
+        date = datetime.date.fromisoformat(unicodedata.normalize("NFKC", text).strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"found '{text}'; expected a date such as 2025-05-31（日付は 2025-05-31 の形で指定してください）") from None
+    if date < EARLIEST_DATE:  # printed in 和暦, which starts here
+        raise argparse.ArgumentTypeError(
+            f"found '{text}'; expected a date from {EARLIEST_DATE.isoformat()} on（{EARLIEST_DATE.isoformat()}以降の日付を指定してください）"
+        )
+    return date
 
 
 def _intake_source(args: argparse.Namespace, earlier: int = 1) -> Source:

@@ -240,3 +240,13 @@ def test_python_dash_m(source):
     result = subprocess.run([sys.executable, "-m", "kplan_report", "validate", "--year", "2021"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "令和3年度（2021年度）" in result.stdout
+
+
+@pytest.mark.parametrize("command", [["validate"], ["new-year"], ["build", "--format", "docx"], ["review", "draft.docx"]])
+def test_year_before_showa_is_refused_by_every_command(source, capsys, command):
+    """Messages name the year in 和暦, which starts in 昭和: `review --year 1900` once ended in
+    'ValueError: year before 昭和' before the plan period was checked."""
+    args = [*command, "1900"] if command == ["new-year"] else [*command, "--year", "1900"]
+    status, out, err = run(capsys, *args)
+    assert status == 2 and "Traceback" not in err
+    assert "found '1900'; expected a fiscal year from 1927 to 2100" in err

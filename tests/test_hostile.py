@@ -7,6 +7,7 @@ the files left in the output folder, the text of the printed PDF.
 
 from __future__ import annotations
 
+import datetime
 import errno
 import io
 import os
@@ -588,3 +589,51 @@ def test_the_pair_is_replaced_where_hard_links_fail(tmp_path, monkeypatch):
         build_module.commit(temporaries, old)
     assert [p.read_bytes() for p in old] == [b"new pdf", b"new docx"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "a.pdf"]
+
+
+# ------------------------------------------------------------ §3 what validates, builds
+
+
+def test_long_publisher_names_build_the_word_draft(source, tmp_path):
+    """Three publishers of 100 characters each: the Word draft's author (the publishers joined)
+    once exceeded the 255 characters a core property holds and the build ended in a ValueError.
+    The property is cut with …; the property-based test (test_property_inputs.py) found this."""
+    import zipfile
+
+    names = [f"{n}" + "社会福祉協議会" * 14 for n in "甲乙丙"]
+    actuals = source / "actuals" / "2021.yaml"
+    text = actuals.read_text(encoding="utf-8")
+    actuals.write_text(text.replace("publisher: [テスト市, テスト市社会福祉協議会]", f"publisher: [{', '.join(names)}]"), encoding="utf-8")
+    assert main(["build", "--year", "2021", "--source", str(source), "--out", str(tmp_path), "--format", "docx"]) == 0
+    with zipfile.ZipFile(tmp_path / "2021" / f"{STEM}.docx") as docx:
+        core = docx.read("docProps/core.xml").decode("utf-8")
+    author = re.search(r"<dc:creator>(.*?)</dc:creator>", core).group(1)
+    assert len(author) == 255 and author.endswith("…") and author.startswith(names[0])
+
+
+@pytest.mark.parametrize("date, stamp", [
+    (datetime.date(2200, 6, 30), (2107, 12, 31, 0, 0, 0)),
+    (datetime.date(1970, 1, 15), (1980, 1, 1, 0, 0, 0)),
+])
+def test_zip_timestamps_stay_within_what_zip_can_hold(date, stamp):
+    """A zip entry's date runs from 1980 to 2107 (struct.error beyond); validate keeps the report
+    date well inside, and the Word package is stamped at the nearest end should one ever fall outside."""
+    import zipfile
+
+    from kplan_report.writers.docx.package import _repack
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+    with zipfile.ZipFile(io.BytesIO(_repack(buffer.getvalue(), date))) as z:
+        assert z.infolist()[0].date_time == stamp
+
+
+@pytest.mark.parametrize("epoch, printed", [("0", "昭和45年1月1日（1970-01-01）"), ("253402214400", "令和7981年12月31日（9999-12-31）")])
+def test_the_extremes_of_source_date_epoch_build(tmp_path, monkeypatch, epoch, printed):
+    """SOURCE_DATE_EPOCH sets only the build date the provenance prints (the Word package's zip
+    stamps come from the report date, which validate bounds): 1970 and 9999 both build."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    assert main(build_args(tmp_path, "--format", "docx", "--format", "html")) == 0
+    page = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "2021" / "web").glob("*.html"))
+    assert printed in page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal as D
+from decimal import Context, Decimal as D
 
 import pytest
 
@@ -100,3 +100,40 @@ def test_format_percent(fraction, text):
 
 def test_negative_zero_percentage_prints_as_zero():
     assert format_number(D("-0.01"), "％") == f"0.0{NO_BREAK}％"
+
+
+# ------------------------------------------------------------ what validate lets through, printed (issue 16 §3)
+
+
+def test_every_year_and_date_validate_accepts_has_a_wareki_name():
+    """validate keeps fiscal years within MIN_YEAR–MAX_YEAR and report dates a few years after
+    them; each has its 和暦, and nothing earlier is asked for (昭和 starts 1926-12-25)."""
+    from kplan_report.model import MAX_REPORT_DELAY_YEARS, MAX_YEAR, MIN_YEAR
+    from kplan_report.text.japanese import EARLIEST_DATE, fiscal_year_letter
+
+    assert wareki_year(MIN_YEAR) == "昭和2"
+    assert fiscal_year_label(MAX_YEAR) == "令和82年度（2100年度）"
+    assert fiscal_year_letter(MIN_YEAR) == "S2"
+    assert wareki_date(datetime.date(MIN_YEAR + 1, 4, 1)) == "昭和3年4月1日"
+    assert wareki_date(datetime.date(MAX_YEAR + 1 + MAX_REPORT_DELAY_YEARS, 3, 31)) == "令和88年3月31日"
+    assert wareki_date(EARLIEST_DATE) == "昭和元年12月25日"
+    with pytest.raises(ValueError):
+        wareki_date(EARLIEST_DATE - datetime.timedelta(days=1))
+
+
+@pytest.mark.parametrize("value, text", [
+    (D("999999999999"), "999,999,999,999.0％"),                      # the largest number validate accepts
+    (D("1E+27"), "1,000,000,000,000,000,000,000,000,000.0％"),       # 28 digits: beyond the default context
+    (D("12345678901234567890123456789012345678901234567890"), "12,345,678,901,234,567,890,123,456,789,012,345,678,901,234,567,890.0％"),
+    (D("0.0001"), "0.0％"),
+])
+def test_percentages_of_any_size_print_exactly(value, text):
+    """Rounding to one decimal used the default 28-digit context: a figure of 28 digits or more
+    (a progress of 10^12 against a target 0.0001 away) raised decimal.InvalidOperation."""
+    assert format_number(value, "％") == text[:-1] + NO_BREAK + "％"
+    assert format_percent(value.scaleb(-2, Context(prec=100))) == text[:-1] + NO_BREAK + "％"  # value / 100, exactly
+
+
+def test_the_largest_and_finest_numbers_validate_accepts_print():
+    assert format_number(D("999999999999.9999"), "人") == f"999,999,999,999.9999{NO_BREAK}人"
+    assert format_number(D("0.0001")) == "0.0001"

@@ -17,7 +17,7 @@ import pytest
 
 from kplan_report.validate.messages import InputError, Problem
 from kplan_report.validate.load import load_source, missing_actuals
-from kplan_report.intake.yamlio import MAX_FILE_BYTES, MAX_TEXT_CHARS, read_yaml
+from kplan_report.intake.yamlio import MAX_FILE_BYTES, MAX_FILE_TEXT_CHARS, MAX_TEXT_CHARS, read_yaml
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 
@@ -340,6 +340,38 @@ def test_long_text_is_refused(source):
 def test_text_of_the_limit_is_accepted(source):
     edit(source / "actuals" / "2021.yaml", "next_steps: 継続して実施する。", "next_steps: " + "長" * MAX_TEXT_CHARS)
     assert len(load_source(source).actuals[2021].projects["p001"].next_steps) == MAX_TEXT_CHARS
+
+
+def _texts_file(total_chars: int) -> str:
+    """The mini year's actuals with opinions on its objective of ``total_chars`` characters of text
+    beyond the file's own, in texts of MAX_TEXT_CHARS each (each one within the limit)."""
+    lines = ["opinions:", "  objectives:"]
+    left, n = total_chars, 0
+    while left > 0:
+        size = min(left, MAX_TEXT_CHARS)
+        lines += [f"    G{n // 9 + 1}.{n % 9 + 1}:", f"      opinion: {'意' * size}", "      response: 対応します。"]
+        left -= size
+        n += 1
+    return "\n".join(lines) + "\n"
+
+
+def test_texts_adding_up_to_more_than_the_file_limit_are_refused(source):
+    """A 4.9 MB file of texts, each within MAX_TEXT_CHARS, once validated and ran for
+    7 minutes before the PDF failed: the whole file's text is limited too, and the
+    problem is located at the text that takes it over (its objectives are unknown IDs
+    as well, reported separately)."""
+    path = source / "actuals" / "2021.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text[: text.index("opinions:")] + _texts_file(MAX_FILE_TEXT_CHARS)
+    path.write_text(text, encoding="utf-8")
+    started = time.perf_counter()
+    problems = [p for p in problems_of(source) if "characters of text" in str(p)]
+    assert time.perf_counter() - started < 10.0  # read and refused, nothing laid out
+    assert len(problems) == 1, problems
+    line = 1 + text[: text.rindex("opinion: ")].count("\n")
+    last = f"G{(MAX_FILE_TEXT_CHARS // MAX_TEXT_CHARS - 1) // 9 + 1}.{(MAX_FILE_TEXT_CHARS // MAX_TEXT_CHARS - 1) % 9 + 1}"
+    assert_names(problems[0], "source/actuals/2021.yaml", line, f"opinions.objectives.{last}.opinion",
+                 f"more than {MAX_FILE_TEXT_CHARS:,} characters", f"at most {MAX_FILE_TEXT_CHARS:,} characters of text in one file")
 
 
 def test_control_character_typed_in_the_file(source):

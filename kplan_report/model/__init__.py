@@ -34,11 +34,13 @@ time, so that actuals survive a reordering of the plan):
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from enum import Enum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 ID_GOAL = r"^G[1-9]$"
 ID_OBJECTIVE = r"^G[1-9]\.[1-9]$"
@@ -56,6 +58,96 @@ ID_ORGANISATION = r"^[a-z][a-z0-9_]*$"
 MAX_ACTORS = 6
 #: The longest plan period, in fiscal years.
 MAX_PERIOD_YEARS = 10
+
+#: The fiscal years a plan, its evaluation and its actuals may name: from the first
+#: fiscal year wholly in 昭和 (昭和2年度), the earliest era :mod:`kplan_report.text.japanese`
+#: names, to 2100 (a report date is then at most in 2106, within the years a zip
+#: file's timestamps can hold, 1980–2107: the Word draft is a zip file).
+MIN_YEAR = 1927
+MAX_YEAR = 2100
+#: A year's report is dated after its fiscal year ends (31 March) and at most this many years later.
+MAX_REPORT_DELAY_YEARS = 5
+
+#: Every number of the plan and its actuals (a value, count, baseline, target or
+#: ratio) has at most this many digits before the decimal point (below a
+#: trillion: 999,999,999,999) …
+MAX_WHOLE_DIGITS = 12
+#: … and at most this many after it, so that every computation and every
+#: printed figure stays exact within :mod:`decimal`'s 28 digits.
+MAX_DECIMAL_PLACES = 4
+MAX_NUMBER = 10**MAX_WHOLE_DIGITS - 1
+
+
+# ---------------------------------------------------------------- value types
+#
+# The YAML reader gives Python values; pydantic would take ``yes`` for the
+# number 1, ``0`` for the date 1970-01-01 and ``1e400`` for a number no report
+# can print.  These types refuse them, with an error type that
+# :mod:`kplan_report.validate.load` explains in the user's terms.
+
+
+def _not_yes_no(value):
+    if isinstance(value, bool):
+        raise PydanticCustomError("bool_for_number", "a yes/no value where a number belongs")
+    return value
+
+
+def _digits(value: Decimal) -> tuple[int, int]:
+    """(digits before the decimal point, decimal places) of ``value``, trailing zeros not counted."""
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or not any(digits):
+        return 0, 0
+    digits = list(digits)
+    while exponent < 0 and digits[-1] == 0:
+        digits.pop()
+        exponent += 1
+    return max(len(digits) + exponent, 0), max(-exponent, 0)
+
+
+def _sized(value):
+    """A number within :data:`MAX_WHOLE_DIGITS` and :data:`MAX_DECIMAL_PLACES`."""
+    whole, places = _digits(Decimal(value))
+    if whole > MAX_WHOLE_DIGITS:
+        raise PydanticCustomError("number_too_large", "a number of {digits} digits", {"digits": whole})
+    if places > MAX_DECIMAL_PLACES:
+        raise PydanticCustomError("number_too_precise", "a number with {places} decimal places", {"places": places})
+    return value
+
+
+def _in_years(value: int) -> int:
+    if not MIN_YEAR <= value <= MAX_YEAR:
+        raise PydanticCustomError("year_out_of_range", "a year outside {low}–{high}", {"low": MIN_YEAR, "high": MAX_YEAR})
+    return value
+
+
+_DIGITS_ONLY = re.compile(r"\s*[-+]?[0-9]+(\.[0-9]*)?\s*")
+
+
+def _not_a_number(value):
+    """A date is written as a date: pydantic would read 1656547200 (or "0") as seconds since 1970."""
+    if isinstance(value, (bool, int, float, Decimal)) or (isinstance(value, str) and _DIGITS_ONLY.fullmatch(value)):
+        raise PydanticCustomError("date_from_number", "a number where a date belongs")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("text_blank", "text of nothing but spaces")
+    return value
+
+
+#: A whole number (``yes`` is not 1) of at most :data:`MAX_WHOLE_DIGITS` digits, not negative.
+Count = Annotated[int, BeforeValidator(_not_yes_no), Field(ge=0), AfterValidator(_sized)]
+#: A number of at most :data:`MAX_WHOLE_DIGITS` digits and :data:`MAX_DECIMAL_PLACES` decimals.
+Number = Annotated[Decimal, AfterValidator(_sized)]
+#: A fiscal year from :data:`MIN_YEAR` to :data:`MAX_YEAR` (``yes`` is not a year).
+Year = Annotated[int, BeforeValidator(_not_yes_no), AfterValidator(_in_years)]
+#: A position in the plan's numbering (№ 1, 2 …).
+Ordinal = Annotated[int, BeforeValidator(_not_yes_no), Field(ge=1, le=99)]
+#: A date written as one (2022-06-30), never a number of seconds.
+Date = Annotated[datetime.date, BeforeValidator(_not_a_number)]
+#: Text that is not empty and not only spaces.
+NonBlank = Annotated[str, Field(min_length=1), AfterValidator(_not_blank)]
 
 
 class Strict(BaseModel):
@@ -82,7 +174,7 @@ class Actor(Strict):
     """
 
     id: str = Field(pattern=ID_ACTOR)
-    label: str = Field(min_length=1, description="as printed, e.g. 個人・家庭")
+    label: NonBlank = Field(description="as printed, e.g. 個人・家庭")
 
 
 # ---------------------------------------------------------------- plan tree
@@ -111,7 +203,7 @@ class Action(Strict):
     """
 
     id: str = Field(pattern=ID_ACTION)
-    text: str = Field(min_length=1)
+    text: NonBlank
     actors: list[str] = Field(default=[], description="IDs of the plan's tag_actors")
     actors_etc: bool = False
 
@@ -136,7 +228,7 @@ class BreakdownItem(Strict):
     """One line of a per-institution breakdown such as 幼稚園：6."""
 
     label: str
-    value: int = Field(ge=0)
+    value: Count
 
 
 class Quantity(Strict):
@@ -151,10 +243,10 @@ class Quantity(Strict):
     * ``as_of``: an as-of remark printed with the value (H30.11月時点).
     """
 
-    value: Decimal | None = None
+    value: Number | None = None
     all: bool = False
-    count: int | None = Field(default=None, ge=0)
-    of: int | None = Field(default=None, ge=0)
+    count: Count | None = None
+    of: Count | None = None
     of_unit: str | None = None
     breakdown: list[BreakdownItem] = []
     as_of: str | None = None
@@ -193,7 +285,7 @@ class Indicator(Strict):
     """
 
     id: str = Field(pattern=ID_INDICATOR)
-    number: int = Field(ge=1)
+    number: Ordinal
     name: str
     owner: str = Field(description="the tag after the name as printed, e.g. 町, 社協, 町・社協")
     departments: list[str] = Field(default=[], description="IDs of departments.yaml: who reports this indicator")
@@ -207,7 +299,7 @@ class Objective(Strict):
     """A 具体的目標 with its 推進項目 and ＜主な指標＞."""
 
     id: str = Field(pattern=ID_OBJECTIVE)
-    number: int = Field(ge=1)
+    number: Ordinal
     title: str
     promotion_items: list[PromotionItem] = Field(min_length=1)
     indicators: list[Indicator] = []
@@ -234,17 +326,17 @@ class PlanInfo(Strict):
     """
 
     id: str = Field(pattern=ID_PLAN, description="ASCII; output files are named <id>-<year>.pdf / .docx")
-    title: str = Field(min_length=1, description="the official title, as on the cover")
-    short_title: str = Field(min_length=1, description="a shorter title for running headers")
-    municipality: str = Field(min_length=1, description="as printed, e.g. 〇〇町")
+    title: NonBlank = Field(description="the official title, as on the cover")
+    short_title: NonBlank = Field(description="a shorter title for running headers")
+    municipality: NonBlank = Field(description="as printed, e.g. 〇〇町")
     municipality_kind: Literal["市", "町", "村"] = Field(description="terms such as 市の対応 are built from it")
-    publishers: list[str] = Field(min_length=1, description="the publishing organisations, as on the cover")
+    publishers: list[NonBlank] = Field(min_length=1, description="the publishing organisations, as on the cover")
     position: list[str] = Field(
         min_length=1, description="計画の位置付け paragraphs; {title} and {period} are replaced by the title and the plan period"
     )
-    first_year: int
-    last_year: int
-    baseline_year: int
+    first_year: Year
+    last_year: Year
+    baseline_year: Year
     chapter: str
     terms: dict[str, str] = Field(default={}, description="overrides of the report's fixed terms, e.g. response: 町の対応")
 
@@ -290,15 +382,15 @@ class Organisation(Strict):
     """An organisation that owns projects and indicators (the city, its 社会福祉協議会 …)."""
 
     id: str = Field(pattern=ID_ORGANISATION)
-    name: str = Field(min_length=1, description="full name, e.g. 〇〇町社会福祉協議会")
-    short: str = Field(min_length=1, description="as owner tags print it, e.g. 社協 in 【社協】")
+    name: NonBlank = Field(description="full name, e.g. 〇〇町社会福祉協議会")
+    short: NonBlank = Field(description="as owner tags print it, e.g. 社協 in 【社協】")
 
 
 class Department(Strict):
     """A 担当課: the unit that runs a project or reports an indicator (one workbook each)."""
 
     id: str = Field(pattern=ID_DEPARTMENT)
-    name: str = Field(min_length=1, description="as owner tags print it, e.g. 社会福祉課 in 【市/社会福祉課】")
+    name: NonBlank = Field(description="as owner tags print it, e.g. 社会福祉課 in 【市/社会福祉課】")
     organisation: str = Field(description="ID of one of the organisations")
     coordinator: bool = Field(default=False, description="the 取りまとめ division that runs the plan; exactly one")
 
@@ -332,7 +424,7 @@ class ProjectGrade(Strict):
 class Unreported(Strict):
     """What the report prints for a project whose year has no grade yet."""
 
-    label: str = Field(min_length=1, description="e.g. 未報告")
+    label: NonBlank = Field(description="e.g. 未報告")
     description: str
 
 
@@ -340,22 +432,22 @@ class FinalJudgement(Strict):
     """A step of the final evaluation's scale (最終評価の判定), printed with its rule."""
 
     key: Literal["achieved", "mostly_achieved", "not_achieved", "worsened", "unknown"]
-    label: str = Field(min_length=1)
-    description: str = Field(min_length=1)
+    label: NonBlank
+    description: NonBlank
 
 
 class Evaluation(Strict):
     """``source/evaluation.yaml``: the rules, printed by the report as they are applied."""
 
-    baseline_year: int
-    target_year: int
-    on_track_ratio: Decimal = Field(description="progress ≥ expected pace × this → 順調")
-    slightly_behind_ratio: Decimal = Field(description="progress ≥ expected pace × this → やや遅れ")
+    baseline_year: Year
+    target_year: Year
+    on_track_ratio: Number = Field(ge=0, description="progress ≥ expected pace × this → 順調")
+    slightly_behind_ratio: Number = Field(ge=0, description="progress ≥ expected pace × this → やや遅れ")
     indicator_statuses: list[IndicatorStatus]
     project_grades: list[ProjectGrade]
     unreported: Unreported
     method_text: list[str] = Field(description="paragraphs that explain the method in the report")
-    mostly_achieved_ratio: Decimal = Field(
+    mostly_achieved_ratio: Number = Field(
         default=Decimal("0.8"), gt=0, le=1,
         description="final evaluation: 達成率 ≥ this (and the target not reached) → mostly_achieved (概ね達成)",
     )
@@ -379,9 +471,9 @@ class DataStatus(str, Enum):
 class MeasureActual(Strict):
     """A year's value of one measure, or why there is none."""
 
-    value: Decimal | None = None
-    count: int | None = Field(default=None, ge=0)
-    of: int | None = Field(default=None, ge=0)
+    value: Number | None = None
+    count: Count | None = None
+    of: Count | None = None
     breakdown: list[BreakdownItem] = []
     not_measured: str | None = Field(default=None, description="reason the value is missing")
     not_surveyed: bool = Field(
@@ -415,8 +507,8 @@ class Opinions(Strict):
 class ReviewText(Strict):
     """成果 and 次期計画への課題 of a 基本目標 or 具体的目標, for the final edition."""
 
-    results: str = Field(min_length=1, description="成果: what the period achieved")
-    next_plan: str = Field(min_length=1, description="次期計画への課題: what is left for the next plan")
+    results: NonBlank = Field(description="成果: what the period achieved")
+    next_plan: NonBlank = Field(description="次期計画への課題: what is left for the next plan")
 
 
 class PeriodReview(Strict):
@@ -430,10 +522,10 @@ class PeriodReview(Strict):
 class Actuals(Strict):
     """``source/actuals/<YEAR>.yaml``."""
 
-    fiscal_year: int
+    fiscal_year: Year
     status: DataStatus
-    report_date: datetime.date
-    publisher: list[str] = Field(min_length=1)
+    report_date: Date
+    publisher: list[NonBlank] = Field(min_length=1)
     indicators: dict[str, IndicatorActual] = {}
     projects: dict[str, ProjectActual] = {}
     promotion_items: dict[str, dict[str, str]] = Field(

@@ -7,7 +7,7 @@ and the report view model stores the finished strings.
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 # (first Gregorian year of the era, era name)
 _ERAS = [(2019, "令和"), (1989, "平成"), (1926, "昭和")]
@@ -18,6 +18,11 @@ _ERA_START_DATES = [
     (datetime.date(1989, 1, 8), "平成"),
     (datetime.date(1926, 12, 25), "昭和"),
 ]
+
+
+#: The earliest date these functions can name (昭和元年12月25日); ``validate`` refuses
+#: any earlier year or date (:data:`kplan_report.model.MIN_YEAR`), so a report never asks.
+EARLIEST_DATE = _ERA_START_DATES[-1][0]
 
 
 def _era_year(year: int, first: int) -> str:
@@ -79,6 +84,8 @@ def format_number(value: Decimal | int | float, unit: str = "") -> str:
     the decimals they have, with thousands separators.
     """
     value = Decimal(str(value))
+    if not value.is_finite():
+        raise ValueError(f"not a finite number: {value}")
     if unit in ("％", "%"):
         return f"{_joined_sign(f'{_one_decimal(value):,}')}{NO_BREAK}％"
     if value == value.to_integral_value():
@@ -91,7 +98,10 @@ def format_number(value: Decimal | int | float, unit: str = "") -> str:
 
 def format_percent(fraction: Decimal) -> str:
     """A progress fraction as a percentage with one decimal: 0.4 → 40.0⁠％ (joined by :data:`NO_BREAK`)."""
-    return f"{_joined_sign(f'{_one_decimal(fraction * 100):,}')}{NO_BREAK}％"
+    with localcontext() as context:
+        context.prec = max(context.prec, fraction.adjusted() + 5)  # exact, as in _one_decimal
+        percent = fraction * 100
+    return f"{_joined_sign(f'{_one_decimal(percent):,}')}{NO_BREAK}％"
 
 
 def _joined_sign(text: str) -> str:
@@ -100,6 +110,13 @@ def _joined_sign(text: str) -> str:
 
 
 def _one_decimal(value: Decimal) -> Decimal:
-    """Rounded half up to one decimal; a result of zero never prints as -0.0."""
-    rounded = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return abs(rounded) if rounded == 0 else rounded
+    """Rounded half up to one decimal; a result of zero never prints as -0.0.
+
+    Exact whatever the size: the precision is the number's own digits plus the
+    decimal, not the 28 digits of the default context (in which a number of
+    28 digits or more cannot be given a decimal, ``decimal.InvalidOperation``).
+    """
+    with localcontext() as context:
+        context.prec = max(context.prec, value.adjusted() + 3)
+        rounded = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return abs(rounded) if rounded == 0 else rounded

@@ -16,7 +16,8 @@ after plan.yaml is fixed.  Within an actuals file, the entries that are
 valid are checked even when others are not (see :func:`_valid_part`).
 
 Missing actuals are not errors: a draft report can be built before every
-figure is in.  :func:`missing_actuals` lists them as warnings.  In an
+figure is in.  :func:`missing_actuals` lists them as warnings; only in a
+file of ``status: final`` is each an error (:func:`_check_complete`).  In an
 actuals file, an entry whose fields are all empty (as ``kplan-report
 new-year`` writes them) counts as not yet entered and is dropped before
 validation; an entry that is partly filled in is validated as it stands.
@@ -35,6 +36,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from .. import model
+from .. import model as limits  # _explain's parameter ``model`` is the model class
 from ..intake.yamlio import Document, describe, display_path, quote, read_yaml
 from ..model import Actuals, DepartmentRegistry, Evaluation, MeasureKind, Plan, ProjectRegistry
 from . import check_departments, check_plan
@@ -103,13 +105,22 @@ def load_source(source_dir: Path, years: Iterable[int] | None = None) -> Source:
     actuals: dict[int, Actuals] = {}
     actuals_docs: dict[int, Document] = {}
     checkable: dict[int, Actuals] = {}  # the valid part of each year, for the checks across files
+    placeholders: dict[int, set[str]] = {}  # the fields of that part that are stand-ins, not the file's
     for year, path in _actuals_files(source_dir / ACTUALS_DIR, years, problems):
         doc, value = read(path, Actuals, drop_unentered)
         if doc is not None:
             actuals_docs[year] = doc
-            checkable[year] = value if value is not None else _valid_part(doc, year)
+            if value is not None:
+                checkable[year], placeholders[year] = value, set()
+            else:
+                checkable[year], placeholders[year] = _valid_part(doc, year)
         if value is not None:
             actuals[year] = value
+    for year, value in checkable.items():
+        # A year outside the plan period is refused as a whole (_check_year): its date is no matter.
+        in_period = plan is None or plan.plan.first_year <= year <= plan.plan.last_year
+        if value is not None and "report_date" not in placeholders[year] and in_period:
+            _check_report_date(year, value, actuals_docs[year], problems)
 
     if plan is not None:
         _check_plan(plan, plan_doc, problems)
@@ -132,6 +143,8 @@ def load_source(source_dir: Path, years: Iterable[int] | None = None) -> Source:
             if value is None:
                 continue
             _check_actuals(value, actuals_docs[year], plan, registry, evaluation, problems)
+            if value.status is model.DataStatus.final and "status" not in placeholders[year]:
+                _check_complete(value, actuals_docs[year], plan, registry, problems)
 
     if problems:
         raise InputError(_in_file_order(problems, files))
@@ -142,27 +155,30 @@ def load_source(source_dir: Path, years: Iterable[int] | None = None) -> Source:
     )
 
 
-def _valid_part(doc: Document, year: int) -> Actuals | None:
+def _valid_part(doc: Document, year: int) -> tuple[Actuals | None, set[str]]:
     """The entries of an invalid actuals file that are valid, so that they can still be checked.
 
     Without this, one typo in one project would hide every unknown ID and
     every wrong grade elsewhere in the file until the typo is fixed.  The
     result is only used for checking; it is never part of a :class:`Source`.
+    With it come the names of the fields that hold a stand-in for an invalid
+    value (a report date, a status), which must not be checked in turn.
     """
     data = doc.data
     if not isinstance(data, dict):
-        return None
+        return None, set()
     try:
-        return Actuals.model_validate(data)
+        return Actuals.model_validate(data), set()
     except ValidationError as error:
         locations = [tuple(detail["loc"]) for detail in error.errors(include_url=False)]
     data = dict(data)
     placeholders = {
         "fiscal_year": year,
         "status": "draft",
-        "report_date": datetime.date(year + 1, 1, 1),
+        "report_date": datetime.date(year + 1, 6, 30),
         "publisher": ["-"],
     }
+    replaced: set[str] = set()
     for loc in locations:
         head = loc[0] if loc else None
         if head in ("indicators", "projects", "promotion_items") and len(loc) >= 2 and isinstance(data.get(head), dict):
@@ -176,12 +192,13 @@ def _valid_part(doc: Document, year: int) -> Actuals | None:
             data[head] = review
         elif head in placeholders:
             data[head] = placeholders[head]
+            replaced.add(head)
         elif head is not None:
             data.pop(head, None)
     try:
-        return Actuals.model_validate(data)
+        return Actuals.model_validate(data), replaced
     except ValidationError:
-        return None
+        return None, replaced
 
 
 def _in_file_order(problems: list[Problem], files: list[SourceFile]) -> list[Problem]:
@@ -288,6 +305,28 @@ def _explain(detail: dict, doc: Document, path: tuple, model: type[BaseModel], i
 
     if kind == "missing":
         return found, "a value; this item is required（この項目は必須です）"
+    if kind == "bool_for_number":
+        return found, "a number, not yes/no（数値を半角数字で入力してください）"
+    if kind == "number_too_large":
+        return (
+            f"{raw or value} (a number of {ctx['digits']:,} digits before the decimal point)",
+            f"a number below {limits.MAX_NUMBER + 1:,}, at most {limits.MAX_WHOLE_DIGITS} digits before the decimal point"
+            f"（数値は整数部{limits.MAX_WHOLE_DIGITS}桁以内で入力してください）",
+        )
+    if kind == "number_too_precise":
+        return (
+            f"{raw or value} (a number with {ctx['places']} decimal places)",
+            f"a number with at most {limits.MAX_DECIMAL_PLACES} decimal places（小数点以下は{limits.MAX_DECIMAL_PLACES}桁以内で入力してください）",
+        )
+    if kind == "year_out_of_range":
+        return (
+            found,
+            f"a fiscal year from {limits.MIN_YEAR} to {limits.MAX_YEAR}, such as 2021（年度は{limits.MIN_YEAR}〜{limits.MAX_YEAR}の西暦で入力してください）",
+        )
+    if kind == "date_from_number":
+        return found, "a date such as 2022-06-30, not a number（日付は 2022-06-30 の形で入力してください）"
+    if kind == "text_blank":
+        return found, "text that is not empty（空欄にできません）"
     if kind == "extra_forbidden" and re.fullmatch(r"[0-9]{3}", str(path[-1])):
         # {value: 1,000} is read as {value: 1, "000": null}: a comma inside [ ] or { } separates items.
         return (
@@ -751,6 +790,71 @@ def _check_measure(measure: model.Measure, actual: model.MeasureActual, path: tu
             report(path + ("count",), f"{actual.count} (more than of: {actual.of})", "a count not above of（count が of を超えています）")
         if measure.kind == MeasureKind.coverage and value > actual.of:
             report(path + ("value",), f"{value} (more than of: {actual.of})", "a value not above of（value が of を超えています）")
+
+
+def _check_report_date(year: int, actuals: Actuals, doc: Document, problems: list[Problem]) -> None:
+    """The report date falls after the fiscal year, and not more than
+    :data:`~kplan_report.model.MAX_REPORT_DELAY_YEARS` years after it.
+
+    The fiscal year ``year`` runs from April to 31 March of the next year; a
+    report of its actuals cannot be dated before it ends.  A date years later
+    is a typo (2202 for 2022) that the cover would print as such.
+    """
+    date = actuals.report_date
+    first = datetime.date(year + 1, 4, 1)
+    last = datetime.date(year + 1 + model.MAX_REPORT_DELAY_YEARS, 3, 31)
+    if date < first:
+        problems.append(doc.problem(
+            ("report_date",),
+            f"{date.isoformat()} (a date), not after FY{year}, which ends on {year + 1}-03-31",
+            f"a date after the fiscal year, from {first.isoformat()}（報告日は{year}年度の終了（{year + 1}-03-31）より後の日付にしてください）",
+        ))
+    elif date > last:
+        problems.append(doc.problem(
+            ("report_date",),
+            f"{date.isoformat()} (a date), more than {model.MAX_REPORT_DELAY_YEARS} years after FY{year}",
+            f"a date from {first.isoformat()} to {last.isoformat()}"
+            f"（報告日は年度終了後{model.MAX_REPORT_DELAY_YEARS}年以内の日付にしてください）",
+        ))
+
+
+def _check_complete(actuals: Actuals, doc: Document, plan: Plan, registry: ProjectRegistry, problems: list[Problem]) -> None:
+    """A final report (``status: final``) has every value, project and 推進項目 row: each one missing is an error.
+
+    While figures are still coming in the file says ``status: draft`` (the
+    report then says （案）), and the same gaps are warnings (:func:`missing_actuals`).
+    """
+    for path, found, expected in _missing(plan, registry, actuals):
+        problems.append(doc.problem(
+            path,
+            f"{found} in a final report (status: final)",
+            f"{expected}, since a final report is complete (or status: draft while it is not)"
+            f"（確定版（final）には全項目の入力が必要です。未入力の間は status: draft にしてください）",
+        ))
+
+
+def _missing(plan: Plan, registry: ProjectRegistry, actuals: Actuals):
+    """``(path, found, expected)`` of every measure, 推進項目 row and project the year's actuals lack."""
+    for node, _, _ in _plan_paths(plan):
+        if isinstance(node, model.Indicator):
+            entered = actuals.indicators.get(node.id)
+            for measure in node.measures:
+                actual = entered.measures.get(measure.id) if entered else None
+                if actual is None or (actual.value is None and actual.not_measured is None and not actual.not_surveyed):
+                    yield (("indicators", node.id, "measures", measure.id), f"no value of {node.name}",
+                           "a value or a not_measured reason")
+    labels = plan.actor_labels()
+    for node, _, _ in _plan_paths(plan):
+        if isinstance(node, model.PromotionItem):
+            entered_rows = actuals.promotion_items.get(node.id, {})
+            for row in node.rows:
+                if not entered_rows.get(row.actor):
+                    yield (("promotion_items", node.id, row.actor), f"no summary of {node.title}・{labels[row.actor]}",
+                           "the year's summary of this 主体 row")
+    for project in registry.projects:
+        if project.id not in actuals.projects:
+            yield (("projects", project.id), f"no results and grade of {project.name}",
+                   "results, grade and next_steps")
 
 
 # ---------------------------------------------------------------- warnings

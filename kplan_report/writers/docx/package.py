@@ -120,16 +120,28 @@ def _custom_properties(document: DocxDocument, report: Report, controls: Control
     package.relate_to(part, RT.CUSTOM_PROPERTIES)
 
 
+#: A core property (title, author …) holds at most this many characters (python-docx
+#: refuses more; Word's own dialog stops there too).
+_PROPERTY_CHARS = 255
+
+
+def _property(text: str) -> str:
+    """``text`` as a core property: cleaned, and cut with … if longer than a property holds
+    (three publishers' long names joined as the author); the document itself prints it whole."""
+    text = clean_text(text)
+    return text if len(text) <= _PROPERTY_CHARS else text[: _PROPERTY_CHARS - 1] + "…"
+
+
 def _core_properties(document: DocxDocument, report: Report) -> None:
     moment = datetime.datetime.combine(report.report_date_iso, datetime.time(0, 0))
     cp = document.core_properties
-    cp.title = clean_text(f"{report.title}{report.labels.draft}")
-    cp.subject = clean_text(report.plan_title)
-    cp.author = clean_text(report.author)
-    cp.last_modified_by = clean_text(report.author)
+    cp.title = _property(f"{report.title}{report.labels.draft}")
+    cp.subject = _property(report.plan_title)
+    cp.author = _property(report.author)
+    cp.last_modified_by = _property(report.author)
     cp.keywords = "地域福祉計画; 進捗状況報告書"
     cp.category = "進捗状況報告書"
-    cp.comments = clean_text(report.status_notice)
+    cp.comments = _property(report.status_notice)
     cp.language = "ja-JP"
     cp.revision = 1
     cp.created = moment
@@ -143,9 +155,17 @@ def _entry_order(name: str) -> tuple[int, str]:
     return (0 if name == "[Content_Types].xml" else 1, name)
 
 
+#: The dates a zip entry can carry (MS-DOS time: 1980 to 2107).  The report date
+#: lies within them (``validate`` keeps it within a few years after a fiscal year
+#: of at most :data:`kplan_report.model.MAX_YEAR`); a date outside is stamped at the nearest end.
+_ZIP_FIRST = datetime.date(1980, 1, 1)
+_ZIP_LAST = datetime.date(2107, 12, 31)
+
+
 def _repack(data: bytes, date: datetime.date) -> bytes:
     """The same package with fixed entry order, timestamps, permissions and compression."""
-    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
+    date = min(max(date, _ZIP_FIRST), _ZIP_LAST)
+    stamp = (date.year, date.month, date.day, 0, 0, 0)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         for name in sorted(src.namelist(), key=_entry_order):
