@@ -149,13 +149,14 @@ def test_every_field_and_plan_passage_is_a_tagged_control(draft, source):
     tags = draft.document.xpath("//w:sdt/w:sdtPr/w:tag/@w:val", namespaces=NS)
     report = build_report(load_source(source), 2021)
     actions = [a.id for item in report.promotion_items() for row in item.rows for a in row.actions]
-    assert [t for t in tags if t.startswith("plan:")] == [f"plan:{a}" for a in actions]
+    assert [t for t in tags if re.fullmatch(r"plan:G[0-9.]+\.a[0-9]+", t)] == [f"plan:{a}" for a in actions]
+    assert {"plan:G1.1.i2.name", "plan:G1.1.i2.baseline", "plan:G1.1.i2.target", "earlier:2020:G1.1.i2"} <= set(tags)
     assert "promotion_items.G1.1.1.citizen" in tags and "projects.p001.results" in tags
     assert {"opinions.overall.opinion", "opinions.overall.response", "opinions.objectives.G1.1.opinion",
             "opinions.objectives.G1.1.response"} <= set(tags)
     locked = draft.document.xpath("//w:sdt[w:sdtPr/w:lock/@w:val='sdtContentLocked']/w:sdtPr/w:tag/@w:val",
                                   namespaces=NS)
-    assert locked == [t for t in tags if t.startswith(("plan:", "computed:"))]
+    assert locked == [t for t in tags if t.startswith(("plan:", "computed:", "earlier:"))]
     assert {"computed:G1.1.i2.progress", "computed:G1.1.i2.status"} <= set(locked)
     assert {"indicators.G1.1.i1.note", "indicators.G1.1.i2.measures.main.value",
             "indicators.G1.1.i1.measures.main.of", "indicators.G2.1.i1.measures.main.count",
@@ -358,7 +359,9 @@ def test_value_spans_print_the_values(year):
     for row in rows:
         assert ["".join(s.text for s in spans) for spans in row.value_spans] == row.values
         assert ["".join(s.text for s in spans) for spans in row.note_spans] == row.notes
-        assert all(s.field is None for spans in row.value_spans[:-1] for s in spans)  # earlier years: not fields
+        # earlier years: one locked passage each (that year's file holds them)
+        assert all(len(spans) == 1 and spans[0].field.locked and spans[0].field.path.startswith("earlier:")
+                   for spans in row.value_spans[:-1])
 
 
 def test_indicator_value_replaced(draft, tmp_path, request):
@@ -452,6 +455,19 @@ def test_edit_to_a_computed_cell_is_refused(draft, tmp_path, request):
     assert err.startswith("draft.docx: computed:G1.1.i2.progress: found an edit to a value the report computes")
 
 
+@pytest.mark.parametrize("tag, text, message", [
+    ("earlier:2020:G1.1.i2", "8,800⁠人", "earlier:2020:G1.1.i2: found an edit to the values of FY2020 ("),
+    ("plan:G1.1.i2.target", "10,000人", "plan:G1.1.i2.target: found an edit to the plan's words ("),
+    ("computed:G1.1.i2.status", "達成", "computed:G1.1.i2.status: found an edit to a value the report computes ("),
+], ids=["earlier-year", "target", "status"])
+def test_edit_to_a_locked_indicator_cell_is_refused(draft, tmp_path, tag, text, message):
+    draft.set_text(tag, text)
+    before = ACTUALS.read_bytes()
+    status, _, err = review(str(draft.save(tmp_path / "draft.docx")), "--apply")
+    assert status == 2 and message in err.splitlines()[0], err
+    assert ACTUALS.read_bytes() == before
+
+
 # ---------------------------------------------------------------- the final edition's period texts
 
 
@@ -471,7 +487,8 @@ def test_final_draft_tags_the_period_texts(final_draft, tmp_path):
     # the evaluation year's values: 第3章, 資料編 and the final table; the final table's computed cells locked
     assert tags.count("indicators.G1.1.i2.measures.main.value") == 3
     locked = final_draft.document.xpath("//w:sdt[w:sdtPr/w:lock]/w:sdtPr/w:tag/@w:val", namespaces=NS)
-    assert {"computed:G1.1.i2.final", "computed:G1.1.i2.rate", "computed:G1.1.i2.judgement"} <= set(locked)
+    assert {"computed:G1.1.i2.final", "computed:G1.1.i2.rate", "computed:G1.1.i2.judgement",
+            "earlier:2019:G1.1.i2.final", "earlier:2022:G1.1.i2", "plan:G1.1.i2.target"} <= set(locked)
     status, out, err = review(str(final_draft.save(tmp_path / "draft.docx")), year="2023")
     assert (status, err) == (0, "")
     assert out.splitlines()[-1] == "summary: no changes（変更はありません）"
@@ -555,6 +572,27 @@ def test_text_replaced_through_libreoffice_reviews_as_that_change(draft, tmp_pat
     assert re.findall(r"^changed: (\S+)$", out, re.M) == ["promotion_items.G1.1.1.citizen"]
     assert "\n- 地域の学習会に延べ3[-0-]0人が参加した。\n+ 地域の学習会に延べ3{+5+}0人が参加した。\n" in out
     assert out.splitlines()[-1] == "summary: 1 field changed, 0 pending, 0 comments, 0 refused"
+
+
+def test_value_replaced_through_libreoffice_reviews_as_that_change(draft, tmp_path):
+    """8,900 → 9100 with 検索と置換 in LibreOffice (both places, 第3章 and 資料編): the plain-text
+    controls come back by their bookmarks, the value as typed."""
+    path = draft.save(tmp_path / "draft.docx")
+    libreoffice_roundtrip(path, tmp_path)  # creates the profile
+    shutil.copyfile(HERE / "libreoffice/Module1.xba", tmp_path / "lo-profile/user/basic/Standard/Module1.xba")
+    saved = tmp_path / "replaced.docx"
+    macro = f'macro:///Standard.Module1.ReplaceText("{path}","{saved}","8,900","9100")'
+    result = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", macro],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and saved.exists(), result.stderr
+    status, out, err = review(str(saved))
+    assert (status, err) == (0, ""), out
+    assert re.findall(r"^changed: (\S+)$", out, re.M) == ["indicators.G1.1.i2.measures.main.value"]
+    assert "\n- [-8-]900\n+ 9{+1+}00\n" in out
+    assert out.splitlines()[-1] == "summary: 1 field changed, 0 pending, 0 comments, 0 refused"
+    before = ACTUALS.read_text(encoding="utf-8")
+    assert review(str(saved), "--apply")[0] == 0
+    assert "+  G1.1.i2: {measures: {main: {value: 9100}}}" in yaml_diff(before)
 
 
 # ---------------------------------------------------------------- hostile drafts

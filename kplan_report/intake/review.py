@@ -51,7 +51,7 @@ from ..validate.load import ACTUALS_DIR, Source, _check_measure, load_source
 from ..validate.messages import InputError
 from ..views.blocks import IndicatorTable, Opinion, PromotionItemTable, Table, Text, walk
 from ..views.outline import Report, build_report
-from ..views.pieces import COMPUTED, Field
+from ..views.pieces import COMPUTED, EARLIER, Field
 from ..writers.docx.oxml import baseline_hash, bookmark_name, clean_text
 from ..writers.docx.package import BASELINE_PREFIX
 from .draft_package import W, DraftProblem, open_draft, refuse
@@ -129,6 +129,9 @@ def expected_fields(report: Report, unknown: str = "") -> dict[str, Expected]:
                     for spans in row.value_spans:
                         for span in spans:
                             add(span.field, span.text)
+                    add(row.name_field, row.name)
+                    add(row.baseline_field, row.baseline)
+                    add(row.target_field, row.target)
                     add(row.progress_field, row.progress)
                     add(row.status_field, row.status)
                     if block.charts:
@@ -497,7 +500,12 @@ def _compare(result: Review, passages: list[Passage], props: dict[str, str], sou
             # values, and so the computed text, may have changed since: a first --apply changes them)
             if pending or any((baseline_hash(p.text) != baseline) if baseline else (p.text != entry.current)
                               for p in found):
-                if tag.startswith(COMPUTED):
+                if tag.startswith(EARLIER):
+                    other = tag[len(EARLIER):].split(":")[0]
+                    result.refuse(tag, f"an edit to the values of FY{other} ({f.place})",
+                                  f"that year's values unchanged; they are changed in {ACTUALS_DIR}/{other}.yaml"
+                                  "（過年度の実績値はこの下書きでは編集できません。その年度の実績ファイルを修正してください）")
+                elif tag.startswith(COMPUTED):
                     result.refuse(tag, f"an edit to a value the report computes ({f.place})",
                                   "the computed text unchanged; it follows from the year's values: change those"
                                   "（計算で求める欄は編集できません。実績値を修正してください）")

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from ..compute.period import IndicatorFinal, MeasureFinal, grade_summary, plan_counts, plan_final, project_grades
 from ..text.japanese import fiscal_year_letter, fiscal_year_short, format_number, format_percent
 from .blocks import Bar, BarSegment, Cell, Column, Opinion, Section, StatusBars, Table, Text
-from .pieces import COMPUTED, Field, OpinionView, Span
+from .pieces import COMPUTED, EARLIER, Field, OpinionView, Span
 
 if TYPE_CHECKING:
     from .outline import _Builder
@@ -124,8 +124,20 @@ class _Final:
             f = self.finals[indicator.id]
             place = f"{L.goal}{goal.number} › {L.objective}{objective.number} › {L.indicators}{indicator.number} {indicator.name}"
             year_cells = [Cell(self.lines(f, lambda mf, k=k: self.year_text(mf, k))) for k in range(len(years))]
-            if years[-1] == self.b.year:  # the evaluation year's values are the draft's fields, as in 第3章
-                year_cells[-1] = replace(year_cells[-1], spans=self.year_spans(indicator, place, year_cells[-1].text))
+            for k, y in enumerate(years):
+                if y == self.b.year:  # the evaluation year's values are the draft's fields, as in 第3章
+                    year_cells[k] = replace(year_cells[k], spans=self.year_spans(indicator, place, year_cells[k].text))
+                else:  # another year's: locked (printed without a rate's count/of: a path of its own)
+                    year_cells[k] = replace(year_cells[k], field=Field(
+                        f"{EARLIER}{y}:{indicator.id}.final",
+                        L.field_indicator.format(number=indicator.number, name=indicator.name, measure="",
+                                                 year=fiscal_year_short(y), column=L.field_earlier),
+                        f"{L.chapter_final} › {place} › {fiscal_year_short(y)}", locked=True))
+            plan = {what: Field(f"plan:{indicator.id}.{what}",
+                                L.field_indicator_plan.format(number=indicator.number, name=indicator.name, column=column),
+                                f"{place} › {column}", locked=True)
+                    for what, column in (("name", L.indicator), ("baseline", L.baseline_column.split("\n")[0]),
+                                         ("target", L.target_column.split("\n")[0]))}
 
             def computed(what: str, column: str, text: str) -> Cell:
                 return Cell(text, field=Field(f"{COMPUTED}{indicator.id}.{what}",
@@ -134,8 +146,10 @@ class _Final:
                                               f"{L.chapter_final} › {place} › {column}", locked=True))
 
             rows.append([
-                Cell(str(indicator.number)), Cell(indicator.name), Cell(indicator.baseline_display), *year_cells,
-                computed("final", L.final_value, self.lines(f, self.final_text)), Cell(indicator.target_display),
+                Cell(str(indicator.number)), Cell(indicator.name, field=plan["name"]),
+                Cell(indicator.baseline_display, field=plan["baseline"]), *year_cells,
+                computed("final", L.final_value, self.lines(f, self.final_text)),
+                Cell(indicator.target_display, field=plan["target"]),
                 computed("rate", L.achievement_rate, self.lines(f, self.rate_text, labelled=True)),
                 computed("judgement", L.judgement, self.judgement_labels[f.judgement]),
             ])

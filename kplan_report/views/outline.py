@@ -63,6 +63,7 @@ from .pieces import (
     Chart,
     ChartSeries,
     COMPUTED,
+    EARLIER,
     Field,
     IndicatorRow,
     NoteView,
@@ -306,7 +307,12 @@ class _Builder:
             if mp.not_surveyed and mp.value_year is not None and mp.value is not None:
                 notes.append((Span(L.survey_note.format(label=L.not_surveyed, measure=label,
                                                         year=fiscal_year_label(mp.value_year),
-                                                        value=format_number(mp.value, mp.measure.unit))),))
+                                                        value=format_number(mp.value, mp.measure.unit)),
+                                   Field(f"{COMPUTED}{indicator.id}.{mp.measure.id}.survey",
+                                         L.field_indicator.format(number=indicator.number, name=indicator.name,
+                                                                  measure=label, year=fiscal_year_short(self.year),
+                                                                  column=L.field_survey),
+                                         f"{place}{label} › {L.field_survey}", locked=True)),))
             elif mp.not_measured:
                 notes.append((Span(f"{self.unknown}{label}："), Span(mp.not_measured, fields[mp.measure.id].reason)))
 
@@ -316,8 +322,20 @@ class _Builder:
                                                   year=fiscal_year_short(self.year), column=column),
                          f"{place} › {column}", locked=True)
 
-        value_spans = [self.year_spans(self.progress_by_year[y][indicator.id], self.source.actuals.get(y),
-                                       fields if y == self.year else None)
+        def plan(what: str, column: str) -> Field:  # the plan's words of the indicator
+            return Field(f"plan:{indicator.id}.{what}",
+                         L.field_indicator_plan.format(number=indicator.number, name=indicator.name, column=column),
+                         f"{place} › {column}", locked=True)
+
+        def earlier(y: int, text: str) -> tuple[Span, ...]:  # another year's values: that year's file
+            return (Span(text, Field(f"{EARLIER}{y}:{indicator.id}",
+                                     L.field_indicator.format(number=indicator.number, name=indicator.name, measure="",
+                                                              year=fiscal_year_short(y), column=L.field_earlier),
+                                     f"{place} › {fiscal_year_short(y)}の{L.field_value}", locked=True)),)
+
+        value_spans = [self.year_spans(self.progress_by_year[y][indicator.id], self.source.actuals.get(y), fields)
+                       if y == self.year else
+                       earlier(y, self.year_cell(self.progress_by_year[y][indicator.id], self.source.actuals.get(y)))
                        for y in self.years]
         chart = Chart(
             title=indicator.name,
@@ -360,6 +378,9 @@ class _Builder:
             chart_table=self.chart_table(chart, L.chart_data.format(caption=caption)),
             value_spans=value_spans,
             note_spans=notes,
+            name_field=plan("name", L.indicator),
+            baseline_field=plan("baseline", L.baseline_column.split("\n")[0]),
+            target_field=plan("target", L.target_column.split("\n")[0]),
             progress_field=locked("progress", L.field_progress),
             status_field=locked("status", L.field_status),
         )

@@ -45,6 +45,9 @@ class Field:
 #: The prefix of a locked passage that the report computes (進捗, 評価 of an indicator): its tag is
 #: ``computed:<indicator>.<what>``; like the plan's words (``plan:``), the draft may not change it.
 COMPUTED = "computed:"
+#: The prefix of a locked passage holding another year's values (``earlier:<year>:<indicator>``):
+#: that year's file holds them, which a review of this year's draft does not write.
+EARLIER = "earlier:"
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,9 @@ class IndicatorRow:
     #: ``values`` and ``notes`` as spans, for the Word draft's fields (joined, the same text)
     value_spans: list[tuple[Span, ...]] = dataclass_field(default_factory=list)
     note_spans: list[tuple[Span, ...]] = dataclass_field(default_factory=list)
+    name_field: Field | None = None  # plan:<id>.name, locked (the plan's words), and so on
+    baseline_field: Field | None = None
+    target_field: Field | None = None
     progress_field: Field | None = None  # computed:<id>.progress, locked
     status_field: Field | None = None  # computed:<id>.status, locked
 

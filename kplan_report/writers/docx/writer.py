@@ -339,9 +339,11 @@ class _Writer:
                   vmerge="restart" if charts else None)
             # the report year's values are the draft's fields, the computed 進捗 and 評価 locked ones
             values = [self.controls.spans(_para("TableTextCenter", keep_next=charts), spans) for spans in row.value_spans]
-            cells = [_para("TableText", row.name, keep_next=charts), _para("TableTextCenter", row.owner, keep_next=charts),
-                     _para("TableTextCenter", row.baseline, keep_next=charts), *values,
-                     _para("TableTextCenter", row.target, keep_next=charts),
+            cells = [self.controls.wrap(_para("TableText", row.name, keep_next=charts), row.name_field),
+                     _para("TableTextCenter", row.owner, keep_next=charts),
+                     self.controls.wrap(_para("TableTextCenter", row.baseline, keep_next=charts), row.baseline_field),
+                     *values,
+                     self.controls.wrap(_para("TableTextCenter", row.target, keep_next=charts), row.target_field),
                      self.controls.wrap(_para("TableTextCenter", row.progress, keep_next=charts), row.progress_field,
                                         row.progress),
                      self.controls.wrap(_para("TableTextCenter", row.status, keep_next=charts), row.status_field, row.status)]
