@@ -633,7 +633,9 @@ def _check_measures(result: Review, source: Source) -> None:
         if problems:
             _drop(result, changes.values())
             for path, found, expected in problems:
-                result.refuse(".".join(path), found, expected)
+                tag = ".".join(path)
+                where = result.fields[tag].field.place if tag in result.fields else next(iter(changes.values())).field.place
+                result.refuse(tag, f"{found} in {where}", expected)
 
 
 def _drop(result: Review, changes) -> None:

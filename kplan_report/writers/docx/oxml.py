@@ -218,6 +218,12 @@ class Controls:
     text is what LibreOffice 7.4 cannot keep (it splits it and repeats the
     text), so the draft starts with run-level ones.
 
+    A cell or paragraph printed from several fields (an indicator's year cell:
+    ``16⁠地区`` and ``22⁠回``, each measure's number a field, the units not) is
+    written by :meth:`spans`, one control per field.  A number is a plain-text
+    control (``w:text``); the plan's words and what the report computes (進捗,
+    評価, tags ``plan:…``, ``computed:…``, ``earlier:…``) are locked ones.
+
     LibreOffice keeps a run-level control but drops its tag, alias and lock,
     and keeps bookmarks: each passage is also bracketed by a bookmark named
     :func:`bookmark_name` (hidden, ``_`` first), which the review reads when
