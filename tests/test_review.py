@@ -426,6 +426,23 @@ def test_value_typed_over_not_measured_replaces_the_reason(draft, tmp_path, requ
     apply_and_check(request, "value-over-not-measured", path)
 
 
+def test_value_entered_for_a_measure_not_entered_adds_it(draft, tmp_path):
+    """A measure the actuals do not have yet prints 未把握; a number typed over it adds the entry."""
+    text = ACTUALS.read_text(encoding="utf-8")
+    ACTUALS.write_text("".join(line for line in text.splitlines(True) if not line.startswith("  G2.1.i2:")),
+                       encoding="utf-8")
+    draft = Draft(render_docx(build_report(load_source(Path("source")), 2021)))
+    assert "".join(draft.control("indicators.G2.1.i2.measures.main.value").itertext()) == "未把握"
+    draft.set_text("indicators.G2.1.i2.measures.main.value", "2")
+    path = draft.save(tmp_path / "draft.docx")
+    before = ACTUALS.read_text(encoding="utf-8")
+    status, out, err = review(str(path), "--apply")
+    assert status == 0, err
+    assert "+  G2.1.i2:\n+    measures:\n+      main:\n+        value: 2\n" in yaml_diff(before)
+    assert main(["validate", "--source", "source"]) == 0
+    assert review(str(path))[1].splitlines()[-1] == "summary: no changes（変更はありません）"
+
+
 def test_indicator_note_edited(draft, tmp_path, request):
     draft.set_text("indicators.G1.1.i1.note", "幼稚園1園で感染症のため実施できなかった。")
     path = draft.save(tmp_path / "draft.docx")

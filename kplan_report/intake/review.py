@@ -648,7 +648,7 @@ def _check_pairs(result: Review) -> None:
     by_path = {c.field.path: c for c in result.changes}
     for c in list(result.changes):
         f = c.field
-        if not f.pair or f.pair < f.path and f.pair in by_path:
+        if not f.pair or (f.pair < f.path and f.pair in by_path):
             continue  # each pair judged once
         other = result.fields.get(f.pair)
         if other is None:
