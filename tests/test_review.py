@@ -99,12 +99,12 @@ def draft(source) -> Draft:
     return Draft(render_docx(report))
 
 
-def review(*args: str) -> tuple[int, str, str]:
+def review(*args: str, year: str = YEAR) -> tuple[int, str, str]:
     from contextlib import redirect_stderr, redirect_stdout
 
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
-        status = main(["review", *args, "--year", YEAR, "--source", "source"])
+        status = main(["review", *args, "--year", year, "--source", "source"])
     return status, out.getvalue(), err.getvalue()
 
 
@@ -117,20 +117,21 @@ def check_golden(request, name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8")
 
 
-def yaml_diff(before: str) -> str:
-    after = ACTUALS.read_text(encoding="utf-8")
-    return "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), str(ACTUALS), str(ACTUALS)))
+def yaml_diff(before: str, actuals: Path = ACTUALS) -> str:
+    after = actuals.read_text(encoding="utf-8")
+    return "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), str(actuals), str(actuals)))
 
 
-def apply_and_check(request, name: str, path: Path, *extra: str) -> None:
+def apply_and_check(request, name: str, path: Path, *extra: str, year: str = YEAR) -> None:
     """--apply: the file changes as the golden diff says, validate passes, a second review says no changes."""
-    before = ACTUALS.read_text(encoding="utf-8")
-    status, out, err = review(str(path), "--apply", *extra)
+    actuals = Path(f"source/actuals/{year}.yaml")
+    before = actuals.read_text(encoding="utf-8")
+    status, out, err = review(str(path), "--apply", *extra, year=year)
     assert status == 0, err
     assert out.rstrip().endswith("fields)") or out.rstrip().endswith("field)")
-    check_golden(request, f"{name}.diff", yaml_diff(before))
+    check_golden(request, f"{name}.diff", yaml_diff(before, actuals))
     assert main(["validate", "--source", "source"]) == 0
-    status, out, _ = review(str(path), *extra)
+    status, out, _ = review(str(path), *extra, year=year)
     assert status == 0
     assert out.rstrip().endswith("summary: no changes（変更はありません）"), out
 
@@ -148,13 +149,18 @@ def test_every_field_and_plan_passage_is_a_tagged_control(draft, source):
     tags = draft.document.xpath("//w:sdt/w:sdtPr/w:tag/@w:val", namespaces=NS)
     report = build_report(load_source(source), 2021)
     actions = [a.id for item in report.promotion_items() for row in item.rows for a in row.actions]
-    assert [t for t in tags if t.startswith("plan:")] == [f"plan:{a}" for a in actions]
+    assert [t for t in tags if re.fullmatch(r"plan:G[0-9.]+\.a[0-9]+", t)] == [f"plan:{a}" for a in actions]
+    assert {"plan:G1.1.i2.name", "plan:G1.1.i2.baseline", "plan:G1.1.i2.target", "earlier:2020:G1.1.i2"} <= set(tags)
     assert "promotion_items.G1.1.1.citizen" in tags and "projects.p001.results" in tags
     assert {"opinions.overall.opinion", "opinions.overall.response", "opinions.objectives.G1.1.opinion",
             "opinions.objectives.G1.1.response"} <= set(tags)
     locked = draft.document.xpath("//w:sdt[w:sdtPr/w:lock/@w:val='sdtContentLocked']/w:sdtPr/w:tag/@w:val",
                                   namespaces=NS)
-    assert locked == [t for t in tags if t.startswith("plan:")]
+    assert locked == [t for t in tags if t.startswith(("plan:", "computed:", "earlier:"))]
+    assert {"computed:G1.1.i2.progress", "computed:G1.1.i2.status"} <= set(locked)
+    assert {"indicators.G1.1.i1.note", "indicators.G1.1.i2.measures.main.value",
+            "indicators.G1.1.i1.measures.main.of", "indicators.G2.1.i1.measures.main.count",
+            "indicators.G2.1.i3.measures.main.not_measured"} <= set(tags)
     alias = draft.control("promotion_items.G1.1.1.citizen").find(f"{w('sdtPr')}/{w('alias')}").get(w("val"))
     assert alias == "推進項目 ① 福祉教育の推進・市民 の取組状況"
 
@@ -341,6 +347,209 @@ def test_yaml_changed_since_the_build(draft, tmp_path):
     assert "projects.p001.next_steps: found an edit in the draft to a text the actuals file has changed" in err
 
 
+# ---------------------------------------------------------------- the indicators' passages
+
+
+@pytest.mark.parametrize("year", [2021, 2023])
+def test_value_spans_print_the_values(year):
+    """The draft's pieces of every indicator cell and note join to the text the PDF prints."""
+    report = build_report(load_source(HERE.parent / "source"), year)
+    rows = report.indicator_rows()
+    assert rows
+    for row in rows:
+        assert ["".join(s.text for s in spans) for spans in row.value_spans] == row.values
+        assert ["".join(s.text for s in spans) for spans in row.note_spans] == row.notes
+        # earlier years: one locked passage each (that year's file holds them)
+        assert all(len(spans) == 1 and spans[0].field.locked and spans[0].field.path.startswith("earlier:")
+                   for spans in row.value_spans[:-1])
+
+
+def test_indicator_value_replaced(draft, tmp_path, request):
+    """認知症サポーター 8,900 → 9100 in 第3章's table (the 資料編 prints it again, unedited)."""
+    assert "".join(draft.control("indicators.G1.1.i2.measures.main.value").itertext()) == "8,900"
+    assert draft.control("indicators.G1.1.i2.measures.main.value").find(f"{w('sdtPr')}/{w('text')}") is not None
+    draft.set_text("indicators.G1.1.i2.measures.main.value", "9100")
+    path = draft.save(tmp_path / "draft.docx")
+    status, out, err = review(str(path))
+    assert (status, err) == (0, "")
+    check_golden(request, "indicator-value.txt", out)
+    apply_and_check(request, "indicator-value", path)
+
+
+def test_indicator_value_in_full_width_digits_is_that_number(draft, tmp_path):
+    draft.set_text("indicators.G1.1.i3.measures.sessions.value", "２５")
+    status, out, err = review(str(draft.save(tmp_path / "draft.docx")))
+    assert (status, err) == (0, "")
+    assert "\nchanged: indicators.G1.1.i3.measures.sessions.value\n" in out
+    assert "\n- 2[-2-]\n+ 2{+5+}\n" in out
+
+
+def test_indicator_value_written_otherwise_is_no_change(draft, tmp_path):
+    """8900 typed for 8,900 (the same number without the separator) changes nothing."""
+    draft.set_text("indicators.G1.1.i2.measures.main.value", "8900")
+    status, out, _ = review(str(draft.save(tmp_path / "draft.docx")))
+    assert status == 0
+    assert out.splitlines()[-1] == "summary: no changes（変更はありません）"
+
+
+def test_indicator_value_that_is_not_a_number_is_refused(draft, tmp_path, request):
+    draft.set_text("indicators.G1.1.i2.measures.main.value", "約9,100")
+    err = refused(request, "indicator-not-a-number", draft.save(tmp_path / "draft.docx"))
+    assert err.startswith("draft.docx: indicators.G1.1.i2.measures.main.value: found '約9,100' (text) in 基本目標Ⅰ")
+
+
+@pytest.mark.parametrize("tag, text, message", [
+    ("indicators.G1.1.i2.measures.main.value", "9,100", "found '9,100' (a number with commas) in "),
+    ("indicators.G1.1.i3.measures.districts.value", "15.5", "found 15.5 (not a whole number) in "),
+    ("indicators.G2.1.i1.measures.main.value", "120", "found 120 (more than 100) in "),
+    ("indicators.G2.1.i1.measures.main.count", "250", "indicators.G2.1.i1.measures.main.count: found 250 (more than of: 200)"),
+    ("indicators.G1.1.i1.measures.main.value", "", "found an empty value ("),
+], ids=["commas", "not-whole", "percent-over-100", "count-over-of", "emptied"])
+def test_indicator_value_refused_by_the_readers_rules(draft, tmp_path, tag, text, message):
+    before = ACTUALS.read_bytes()
+    draft.set_text(tag, text)
+    path = draft.save(tmp_path / "draft.docx")
+    status, _, err = review(str(path), "--apply")
+    assert status == 2 and "Traceback" not in err
+    assert message in err.splitlines()[0], err
+    assert ACTUALS.read_bytes() == before
+
+
+def test_value_typed_over_not_measured_replaces_the_reason(draft, tmp_path, request):
+    """G2.1.i3 was 未把握 (not_measured: 感染症対策のため…): a value typed in empties the reason with it."""
+    assert "".join(draft.control("indicators.G2.1.i3.measures.main.value").itertext()) == "未把握"
+    draft.set_text("indicators.G2.1.i3.measures.main.value", "7")
+    path = draft.save(tmp_path / "draft.docx")
+    status, out, err = review(str(path))
+    assert (status, err) == (0, "")
+    check_golden(request, "value-over-not-measured.txt", out)
+    apply_and_check(request, "value-over-not-measured", path)
+
+
+def test_value_entered_for_a_measure_not_entered_adds_it(draft, tmp_path):
+    """A measure the actuals do not have yet prints 未把握; a number typed over it adds the entry."""
+    text = ACTUALS.read_text(encoding="utf-8")
+    ACTUALS.write_text("".join(line for line in text.splitlines(True) if not line.startswith("  G2.1.i2:")),
+                       encoding="utf-8")
+    draft = Draft(render_docx(build_report(load_source(Path("source")), 2021)))
+    assert "".join(draft.control("indicators.G2.1.i2.measures.main.value").itertext()) == "未把握"
+    draft.set_text("indicators.G2.1.i2.measures.main.value", "2")
+    path = draft.save(tmp_path / "draft.docx")
+    before = ACTUALS.read_text(encoding="utf-8")
+    status, out, err = review(str(path), "--apply")
+    assert status == 0, err
+    assert "+  G2.1.i2:\n+    measures:\n+      main:\n+        value: 2\n" in yaml_diff(before)
+    assert main(["validate", "--source", "source"]) == 0
+    assert review(str(path))[1].splitlines()[-1] == "summary: no changes（変更はありません）"
+
+
+def test_indicator_note_edited(draft, tmp_path, request):
+    draft.set_text("indicators.G1.1.i1.note", "幼稚園1園で感染症のため実施できなかった。")
+    path = draft.save(tmp_path / "draft.docx")
+    status, out, err = review(str(path))
+    assert (status, err) == (0, "")
+    check_golden(request, "indicator-note.txt", out)
+    apply_and_check(request, "indicator-note", path)
+
+
+def test_not_measured_reason_edited(draft, tmp_path):
+    draft.set_text("indicators.G2.1.i3.measures.main.not_measured", "学校の休校のため調査しなかった。")
+    path = draft.save(tmp_path / "draft.docx")
+    status, out, err = review(str(path))
+    assert (status, err) == (0, "")
+    assert re.findall(r"^changed: (\S+)$", out, re.M) == ["indicators.G2.1.i3.measures.main.not_measured"]
+    before = ACTUALS.read_text(encoding="utf-8")
+    assert review(str(path), "--apply")[0] == 0
+    assert "not_measured: 学校の休校のため調査しなかった。" in yaml_diff(before)
+
+
+def test_edit_to_a_computed_cell_is_refused(draft, tmp_path, request):
+    """進捗 and 評価 follow from the values: locked controls, an edit made anyway is refused."""
+    sdt = draft.control("computed:G1.1.i2.progress")
+    assert sdt.find(f"{w('sdtPr')}/{w('lock')}").get(w("val")) == "sdtContentLocked"
+    draft.set_text("computed:G1.1.i2.progress", "100.0％")
+    err = refused(request, "computed-edit", draft.save(tmp_path / "draft.docx"))
+    assert err.startswith("draft.docx: computed:G1.1.i2.progress: found an edit to a value the report computes")
+
+
+@pytest.mark.parametrize("tag, text, message", [
+    ("earlier:2020:G1.1.i2", "8,800⁠人", "earlier:2020:G1.1.i2: found an edit to the values of FY2020 ("),
+    ("plan:G1.1.i2.target", "10,000人", "plan:G1.1.i2.target: found an edit to the plan's words ("),
+    ("computed:G1.1.i2.status", "達成", "computed:G1.1.i2.status: found an edit to a value the report computes ("),
+], ids=["earlier-year", "target", "status"])
+def test_edit_to_a_locked_indicator_cell_is_refused(draft, tmp_path, tag, text, message):
+    draft.set_text(tag, text)
+    before = ACTUALS.read_bytes()
+    status, _, err = review(str(draft.save(tmp_path / "draft.docx")), "--apply")
+    assert status == 2 and message in err.splitlines()[0], err
+    assert ACTUALS.read_bytes() == before
+
+
+# ---------------------------------------------------------------- the final edition's period texts
+
+
+@pytest.fixture
+def final_draft(tmp_path, monkeypatch) -> Draft:
+    """The FY2023 sample's final edition (最終評価報告書), its source copied to ./source."""
+    shutil.copytree(HERE.parent / "source", tmp_path / "source")
+    monkeypatch.chdir(tmp_path)
+    return Draft(render_docx(build_report(load_source(Path("source")), 2023)))
+
+
+def test_final_draft_tags_the_period_texts(final_draft, tmp_path):
+    tags = final_draft.document.xpath("//w:sdt/w:sdtPr/w:tag/@w:val", namespaces=NS)
+    assert {"period_review.goals.G1.results", "period_review.goals.G1.next_plan",
+            "period_review.objectives.G3.2.results", "period_review.objectives.G3.2.next_plan",
+            "period_review.opinion.opinion", "period_review.opinion.response"} <= set(tags)
+    # the evaluation year's values: 第3章, 資料編 and the final table; the final table's computed cells locked
+    assert tags.count("indicators.G1.1.i2.measures.main.value") == 3
+    locked = final_draft.document.xpath("//w:sdt[w:sdtPr/w:lock]/w:sdtPr/w:tag/@w:val", namespaces=NS)
+    assert {"computed:G1.1.i2.final", "computed:G1.1.i2.rate", "computed:G1.1.i2.judgement",
+            "earlier:2019:G1.1.i2.final", "earlier:2022:G1.1.i2", "plan:G1.1.i2.target"} <= set(locked)
+    status, out, err = review(str(final_draft.save(tmp_path / "draft.docx")), year="2023")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[-1] == "summary: no changes（変更はありません）"
+
+
+def test_period_text_edited_in_the_final_draft(final_draft, tmp_path, request):
+    final_draft.set_text("period_review.objectives.G1.1.next_plan",
+                         "交流活動・福祉体験活動が未実施の園・所が残っている。働く世代への講座の拡大が課題である。")
+    final_draft.set_text("period_review.opinion.response", "最終評価の結果を次期計画に反映します。")
+    path = final_draft.save(tmp_path / "draft.docx")
+    status, out, err = review(str(path), year="2023")
+    assert (status, err) == (0, "")
+    check_golden(request, "period-text.txt", out)
+    apply_and_check(request, "period-text", path, year="2023")
+
+
+def test_period_text_without_its_pair_is_refused(final_draft, tmp_path):
+    """成果 and 次期計画への課題 go together: emptying one of them alone is refused."""
+    final_draft.set_text("period_review.goals.G2.next_plan", "")
+    before = Path("source/actuals/2023.yaml").read_bytes()
+    status, _, err = review(str(final_draft.save(tmp_path / "draft.docx")), "--apply", year="2023")
+    assert status == 2 and "Traceback" not in err
+    assert err.splitlines()[0].startswith("draft.docx: period_review.goals.G2.next_plan: found 基本目標Ⅱ の成果 without "
+                                          "基本目標Ⅱ の次期計画への課題"), err
+    assert Path("source/actuals/2023.yaml").read_bytes() == before
+
+
+def test_period_texts_filled_for_an_entry_not_entered(final_draft, tmp_path, request):
+    """An objective without period texts prints ―; both filled in add the entry, one alone is refused."""
+    actuals = Path("source/actuals/2023.yaml")
+    text = actuals.read_text(encoding="utf-8")
+    start = text.index("    G2.1:\n", text.index("period_review:"))
+    end = text.index("    G2.2:\n", start)
+    actuals.write_text(text[:start] + text[end:], encoding="utf-8")
+    draft = Draft(render_docx(build_report(load_source(Path("source")), 2023)))
+    assert "".join(draft.control("period_review.objectives.G2.1.results").itertext()) == "―"
+    draft.set_text("period_review.objectives.G2.1.results", "地区住民懇談会が全地区で開催された。")
+    status, _, err = review(str(draft.save(tmp_path / "one.docx")), year="2023")
+    assert status == 2
+    assert "period_review.objectives.G2.1.next_plan: found 基本目標Ⅱ・具体的目標1 の成果 without" in err
+    draft.set_text("period_review.objectives.G2.1.next_plan", "住民自治組織の組織率の向上が課題である。")
+    apply_and_check(request, "period-filled", draft.save(tmp_path / "both.docx"), year="2023")
+
+
 # ---------------------------------------------------------------- LibreOffice
 
 
@@ -380,6 +589,27 @@ def test_text_replaced_through_libreoffice_reviews_as_that_change(draft, tmp_pat
     assert re.findall(r"^changed: (\S+)$", out, re.M) == ["promotion_items.G1.1.1.citizen"]
     assert "\n- 地域の学習会に延べ3[-0-]0人が参加した。\n+ 地域の学習会に延べ3{+5+}0人が参加した。\n" in out
     assert out.splitlines()[-1] == "summary: 1 field changed, 0 pending, 0 comments, 0 refused"
+
+
+def test_value_replaced_through_libreoffice_reviews_as_that_change(draft, tmp_path):
+    """8,900 → 9100 with 検索と置換 in LibreOffice (both places, 第3章 and 資料編): the plain-text
+    controls come back by their bookmarks, the value as typed."""
+    path = draft.save(tmp_path / "draft.docx")
+    libreoffice_roundtrip(path, tmp_path)  # creates the profile
+    shutil.copyfile(HERE / "libreoffice/Module1.xba", tmp_path / "lo-profile/user/basic/Standard/Module1.xba")
+    saved = tmp_path / "replaced.docx"
+    macro = f'macro:///Standard.Module1.ReplaceText("{path}","{saved}","8,900","9100")'
+    result = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", macro],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and saved.exists(), result.stderr
+    status, out, err = review(str(saved))
+    assert (status, err) == (0, ""), out
+    assert re.findall(r"^changed: (\S+)$", out, re.M) == ["indicators.G1.1.i2.measures.main.value"]
+    assert "\n- [-8-]900\n+ 9{+1+}00\n" in out
+    assert out.splitlines()[-1] == "summary: 1 field changed, 0 pending, 0 comments, 0 refused"
+    before = ACTUALS.read_text(encoding="utf-8")
+    assert review(str(saved), "--apply")[0] == 0
+    assert "+  G1.1.i2: {measures: {main: {value: 9100}}}" in yaml_diff(before)
 
 
 # ---------------------------------------------------------------- hostile drafts

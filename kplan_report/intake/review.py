@@ -40,20 +40,24 @@ import shutil
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from lxml import etree
 
+from ..model import Measure, MeasureActual
 from ..text.japanese import fiscal_year_label
-from ..validate.load import ACTUALS_DIR, Source, load_source
+from ..validate.load import ACTUALS_DIR, Source, _check_measure, load_source
 from ..validate.messages import InputError
-from ..views.blocks import Opinion, PromotionItemTable, Table, walk
+from ..views.blocks import IndicatorTable, Opinion, PromotionItemTable, Table, Text, walk
 from ..views.outline import Report, build_report
-from ..views.pieces import Field
+from ..views.pieces import COMPUTED, EARLIER, Field
 from ..writers.docx.oxml import baseline_hash, bookmark_name, clean_text
 from ..writers.docx.package import BASELINE_PREFIX
 from .draft_package import W, DraftProblem, open_draft, refuse
 from .roundtrip import Change, plan_changes, write_changes
+from .scalars import number_text
+from .xlsx.read import parse_cell  # a number typed in a draft is read as one typed in a workbook
 from .yamlio import MAX_TEXT_CHARS, display_path
 
 TRACK_CHANGES = ("accept", "reject")
@@ -81,13 +85,23 @@ class Expected:
     placeholder: str | None = None  # printed instead of an empty text (―)
 
 
-def expected_fields(report: Report) -> dict[str, Expected]:
-    """Every field the draft of ``report`` carries, by tag, in document order."""
+def expected_fields(report: Report, unknown: str = "") -> dict[str, Expected]:
+    """Every field the draft of ``report`` carries, by tag, in document order.
+
+    ``unknown`` is what a missing value prints (the scale's 未把握): in a value's
+    control it means "empty", whether or not the value is missing now."""
     found: dict[str, Expected] = {}
+    no_review = report.labels.no_review
 
     def add(f: Field | None, current: str, placeholder: str | None = None) -> None:
         if f is None:
             return
+        if f.kind != "text":
+            placeholder = unknown
+        elif f.keys[:1] == ("period_review",) and f.keys[1:2] != ("opinion",):
+            placeholder = no_review
+        if f.empty:  # printed as 未把握 / ― because the field is empty
+            current, placeholder = "", f.empty
         entry = found.setdefault(f.path, Expected(f, normalise(current), 0, placeholder))
         entry.occurrences += 1
 
@@ -101,10 +115,29 @@ def expected_fields(report: Report) -> dict[str, Expected]:
             elif isinstance(block, Table):
                 for cells in block.rows:
                     for cell in cells:
+                        for span in cell.spans:
+                            add(span.field, span.text)
                         add(cell.field, cell.text)
             elif isinstance(block, Opinion):
                 add(block.opinion.opinion_field, block.opinion.opinion)
                 add(block.opinion.response_field, block.opinion.response)
+            elif isinstance(block, Text):
+                for text, f in zip(block.paragraphs, block.fields):
+                    add(f, text)
+            elif isinstance(block, IndicatorTable):
+                for row in block.rows:
+                    for spans in row.value_spans:
+                        for span in spans:
+                            add(span.field, span.text)
+                    add(row.name_field, row.name)
+                    add(row.baseline_field, row.baseline)
+                    add(row.target_field, row.target)
+                    add(row.progress_field, row.progress)
+                    add(row.status_field, row.status)
+                    if block.charts:
+                        for spans in row.note_spans:
+                            for span in spans:
+                                add(span.field, span.text)
     return found
 
 
@@ -286,15 +319,22 @@ def custom_properties(root: etree._Element | None) -> dict[str, str]:
 # ---------------------------------------------------------------- the review
 
 
+_TEXT = object()  # FieldChange.value of a text: the new text itself
+
+
 @dataclass(frozen=True)
 class FieldChange:
+    """A field the draft changed: ``old`` and ``new`` as the report prints them side by side
+    (a number as the YAML file spells it), ``value`` what goes into the file (``None`` empties it)."""
+
     field: Field
     old: str
     new: str
+    value: object = _TEXT
 
     @property
     def change(self) -> Change:
-        return Change(self.field.keys, self.new or None)
+        return Change(self.field.keys, (self.new or None) if self.value is _TEXT else self.value)
 
 
 @dataclass(frozen=True)
@@ -412,7 +452,7 @@ def review(draft: Path, source_dir: Path, year: int, track_changes: str | None =
     if props["kplan.plan_sha256"] != now["kplan.plan_sha256"]:
         raise refuse(display, f"a draft built from other plan data (fingerprint {props['kplan.plan_sha256'][:12]}…, "
                      f"the source's is {now['kplan.plan_sha256'][:12]}…)", REBUILD)
-    fields = expected_fields(report)
+    fields = expected_fields(report, next(s.label for s in source.evaluation.indicator_statuses if s.key == "unknown"))
     names = {bookmark_name(tag, k): tag for tag, e in fields.items() for k in range(1, e.occurrences + 1)}
     document = package.part("word/document.xml")
     passages, anchors, use_tags = read_passages(document, track_changes, names)
@@ -423,16 +463,21 @@ def review(draft: Path, source_dir: Path, year: int, track_changes: str | None =
     result = Review(display, year, report.status, track_changes, not use_tags,
                     props.get("kplan.actuals_sha256") != now["kplan.actuals_sha256"], fields)
     result.comments = read_comments(package.part("word/comments.xml"), anchors)
-    _compare(result, passages, props)
+    _compare(result, passages, props, source)
     return result
 
 
-def _compare(result: Review, passages: list[Passage], props: dict[str, str]) -> None:
+def _compare(result: Review, passages: list[Passage], props: dict[str, str], source: Source) -> None:
     by_tag: dict[str, list[Passage]] = defaultdict(list)
     for p in passages:
         by_tag[p.tag].append(p)
     for tag in by_tag:
         if tag not in result.fields:
+            baseline = props.get(BASELINE_PREFIX + tag)
+            if baseline and all(not p.text or baseline_hash(p.text) == baseline for p in by_tag[tag]):
+                # the draft's own passage, unedited, of a field the actuals file no longer prints
+                # (a not_measured reason emptied with the value typed over its 未把握)
+                continue
             result.refuse(tag, f"a content control tagged {tag!r} that this report does not have",
                           "only the draft's own controls（この報告書にない項目です。他の文書からの貼り付けは取り込めません）")
     for tag, entry in result.fields.items():
@@ -449,11 +494,25 @@ def _compare(result: Review, passages: list[Passage], props: dict[str, str]) -> 
                           f"{entry.occurrences}（同じ枠が複製されています。複製を削除してください）")
             continue
         pending = [p for p in found if p.revisions and result.mode is None]
+        baseline = props.get(BASELINE_PREFIX + tag)
         if f.locked:
-            if pending or any(p.text != entry.current for p in found):
-                result.refuse(tag, f"an edit to the plan's words ({f.place})",
-                              "the plan's text unchanged; the plan is changed in plan.yaml, not in the report"
-                              "（計画の文言は編集できません）")
+            # the plan's words as the plan has them; a computed text as the draft was built (the
+            # values, and so the computed text, may have changed since: a first --apply changes them)
+            if pending or any((baseline_hash(p.text) != baseline) if baseline else (p.text != entry.current)
+                              for p in found):
+                if tag.startswith(EARLIER):
+                    other = tag[len(EARLIER):].split(":")[0]
+                    result.refuse(tag, f"an edit to the values of FY{other} ({f.place})",
+                                  f"that year's values unchanged; they are changed in {ACTUALS_DIR}/{other}.yaml"
+                                  "（過年度の実績値はこの下書きでは編集できません。その年度の実績ファイルを修正してください）")
+                elif tag.startswith(COMPUTED):
+                    result.refuse(tag, f"an edit to a value the report computes ({f.place})",
+                                  "the computed text unchanged; it follows from the year's values: change those"
+                                  "（計算で求める欄は編集できません。実績値を修正してください）")
+                else:
+                    result.refuse(tag, f"an edit to the plan's words ({f.place})",
+                                  "the plan's text unchanged; the plan is changed in plan.yaml, not in the report"
+                                  "（計画の文言は編集できません）")
             continue
         if pending:
             first = pending[0]
@@ -461,7 +520,6 @@ def _compare(result: Review, passages: list[Passage], props: dict[str, str]) -> 
                                           first.modes.get("reject", ""), first.modes.get("accept", "")))
             continue
         texts = ["" if p.text == entry.placeholder else p.text for p in found]
-        baseline = props.get(BASELINE_PREFIX + tag)
         edited = sorted({t for t in texts if (baseline_hash(t) != baseline if baseline else t != entry.current)})
         if len(edited) > 1:
             result.refuse(tag, f"different texts in the {len(found)} places of {f.place}",
@@ -472,19 +530,137 @@ def _compare(result: Review, passages: list[Passage], props: dict[str, str]) -> 
                 result.changed_in_file += 1
             continue
         new = edited[0]
+        if f.kind != "text":
+            _number_change(result, entry, new, baseline, source)
+            continue
         if new == entry.current:
             continue
         if baseline and baseline_hash(entry.current) != baseline:
-            result.refuse(tag, f"an edit in the draft to a text the actuals file has changed since the draft was built ({f.place})",
-                          "one of them: edit the YAML file or build a new draft（下書き作成後に実績ファイルでも変更されています）")
+            _changed_in_both(result, f)
             continue
         if len(new) > MAX_TEXT_CHARS:
             result.refuse(tag, f"a text of {len(new):,} characters", f"at most {MAX_TEXT_CHARS:,}（{MAX_TEXT_CHARS:,}文字以内にしてください）")
             continue
-        if not new and tag.split(".")[0] != "promotion_items":
+        # an emptied 取組状況 is "not entered"; a pair (成果 / 課題) and a not_measured reason are judged with
+        # their other half below
+        if not new and tag.split(".")[0] != "promotion_items" and not f.pair and f.keys[-1:] != ("not_measured",):
             result.refuse(tag, f"an empty text ({f.place})", "text; to remove the entry, edit the YAML file（空にはできません）")
             continue
         result.changes.append(FieldChange(f, entry.current, new))
+    _check_measures(result, source)
+    _check_pairs(result)
+
+
+def _changed_in_both(result: Review, f: Field) -> None:
+    result.refuse(f.path, f"an edit in the draft to a text the actuals file has changed since the draft was built ({f.place})",
+                  "one of them: edit the YAML file or build a new draft（下書き作成後に実績ファイルでも変更されています）")
+
+
+def _measure(source: Source, keys: tuple[str, ...]) -> Measure | None:
+    """The plan's measure of a field ``indicators.<id>.measures.<measure>.…``."""
+    for goal in source.plan.goals:
+        for objective in goal.objectives:
+            for indicator in objective.indicators:
+                if indicator.id == keys[1]:
+                    return next((m for m in indicator.measures if m.id == keys[3]), None)
+    return None
+
+
+def _actual(result: Review, source: Source, keys: tuple[str, ...]) -> MeasureActual | None:
+    entry = source.actuals[result.year].indicators.get(keys[1])
+    return entry.measures.get(keys[3]) if entry is not None else None
+
+
+def _number_change(result: Review, entry: Expected, new: str, baseline: str | None, source: Source) -> None:
+    """A number typed into a value, count or of: read with the rules of the YAML file and the workbooks."""
+    f = entry.field
+    if not new:
+        result.refuse(f.path, f"an empty value ({f.place})",
+                      "a number; a value that could not be measured is entered in the actuals file as not_measured: 理由"
+                      "（数値を入力してください。把握できなかった場合は実績ファイルに未把握の理由を入力してください）")
+        return
+    measure = _measure(source, f.keys)
+    value, problem = parse_cell(new, f.kind, measure if f.kind == "number" else None, [])
+    if problem is not None:
+        found, expected = problem
+        result.refuse(f.path, f"{found} in {f.place}", expected)
+        return
+    actual = _actual(result, source, f.keys)
+    current = getattr(actual, f.keys[-1]) if actual is not None else None
+    if current is not None and Decimal(current) == Decimal(value):
+        return  # the same number, written otherwise (8900 for 8,900)
+    if baseline and baseline_hash(entry.current) != baseline:
+        _changed_in_both(result, f)
+        return
+    result.changes.append(FieldChange(f, "" if current is None else number_text(current), number_text(value), value))
+
+
+def _check_measures(result: Review, source: Source) -> None:
+    """The changed measures as a whole, with the YAML reader's rules (value or not_measured; count ≤ of …).
+
+    A value typed over 未把握 replaces the not_measured reason, which is emptied with it."""
+    changed: dict[tuple[str, ...], dict[str, FieldChange]] = defaultdict(dict)
+    for c in result.changes:
+        if c.field.keys[:1] == ("indicators",) and len(c.field.keys) == 5:
+            changed[c.field.keys[:4]][c.field.keys[4]] = c
+    for keys, changes in changed.items():
+        measure = _measure(source, keys)
+        actual = _actual(result, source, keys) or MeasureActual()
+        values = {name: getattr(actual, name) for name in ("value", "count", "of", "not_measured")}
+        for name, c in changes.items():
+            values[name] = c.change.value
+        reason_path = ".".join((*keys, "not_measured"))
+        if "value" in changes and actual.not_measured is not None:
+            if "not_measured" in changes and values["not_measured"] is not None:
+                _drop(result, changes.values())
+                result.refuse(reason_path, f"a value and a not_measured reason ({changes['value'].field.place})",
+                              "either the value (leave the reason empty) or 未把握 and its reason"
+                              "（実績値と未把握の理由のどちらか一方だけを入力してください）")
+                continue
+            if "not_measured" not in changes:
+                reason = result.fields.get(reason_path)
+                field = reason.field if reason else Field(reason_path, reason_path, changes["value"].field.place,
+                                                          keys=(*keys, "not_measured"))
+                result.changes.append(FieldChange(field, actual.not_measured, "", None))
+                values["not_measured"] = None
+        problems: list[tuple[tuple, str, str]] = []
+        try:
+            checked = MeasureActual(breakdown=actual.breakdown, **values)
+        except ValueError as error:  # pydantic: a count below zero is caught by the reader already
+            problems.append(((), str(error).splitlines()[0], "a valid measure"))
+        else:
+            _check_measure(measure, checked, keys, lambda path, found, expected: problems.append((path, found, expected)))
+        if problems:
+            _drop(result, changes.values())
+            for path, found, expected in problems:
+                tag = ".".join(path)
+                where = result.fields[tag].field.place if tag in result.fields else next(iter(changes.values())).field.place
+                result.refuse(tag, f"{found} in {where}", expected)
+
+
+def _drop(result: Review, changes) -> None:
+    drop = {id(c) for c in changes}
+    result.changes = [c for c in result.changes if id(c) not in drop]
+
+
+def _check_pairs(result: Review) -> None:
+    """成果 and 次期計画への課題 (an opinion and its response) of a period_review entry: both, or neither."""
+    by_path = {c.field.path: c for c in result.changes}
+    for c in list(result.changes):
+        f = c.field
+        if not f.pair or (f.pair < f.path and f.pair in by_path):
+            continue  # each pair judged once
+        other = result.fields.get(f.pair)
+        if other is None:
+            continue
+        mine = c.new
+        theirs = by_path[f.pair].new if f.pair in by_path else other.current
+        if bool(mine) == bool(theirs):
+            continue
+        empty, given = (f, other.field) if not mine else (other.field, f)
+        _drop(result, [c, by_path.get(f.pair)])
+        result.refuse(empty.path, f"{given.name} without {empty.name} ({given.place})",
+                      "both texts of the entry, or neither（両方を入力してください。記入しない場合は両方とも空にしてください）")
 
 
 # ---------------------------------------------------------------- applying

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .pieces import Field, IndicatorRow, NoteView, OpinionView, PromotionItemView, YearColumn
+from .pieces import Field, IndicatorRow, NoteView, OpinionView, PromotionItemView, Span, YearColumn
 
 
 class Block:
@@ -46,6 +46,8 @@ class Text(Block):
     kind: ClassVar[str] = "text"
     paragraphs: list[str]
     style: str = "body"
+    #: the field each paragraph comes from (an editable passage of the draft), when any
+    fields: tuple[Field | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Cell:
     align: str | None = None  # None: the column's
     emphasis: bool = False  # a total row
     field: Field | None = None  # the actuals' field the text comes from (an editable passage)
+    #: the text in pieces, some of them fields (a value cell: each measure's number), instead of ``field``
+    spans: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,13 @@ the rest of the outline::
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..compute.period import IndicatorFinal, MeasureFinal, grade_summary, plan_counts, plan_final, project_grades
 from ..text.japanese import fiscal_year_letter, fiscal_year_short, format_number, format_percent
 from .blocks import Bar, BarSegment, Cell, Column, Opinion, Section, StatusBars, Table, Text
-from .pieces import OpinionView
+from .pieces import COMPUTED, EARLIER, Field, OpinionView, Span
 
 if TYPE_CHECKING:
     from .outline import _Builder
@@ -86,6 +87,24 @@ class _Final:
             return L.not_held.format(years="・".join(fiscal_year_letter(y) for y in mf.missed_years))
         return format_percent(mf.rate) if mf.rate is not None else L.no_progress
 
+    def year_spans(self, indicator, place: str, text: str) -> tuple[Span, ...]:
+        """The evaluation year's cell as 第3章 prints its values (the same fields), without the
+        count/of line of a rate, which this table does not print."""
+        b = self.b
+        ip = b.progress[indicator.id]
+        fields = b.measure_fields(indicator, place)
+        spans: list[Span] = []
+        for k, mp in enumerate(ip.measures):
+            if k:
+                spans.append(Span("\n"))
+            for span in b.measure_spans(mp.measure, mp, b.actuals, indicator.id, fields.get(mp.measure.id)):
+                if span.text.startswith("\n（"):
+                    break
+                spans.append(span)
+        if "".join(x.text for x in spans) != text:  # pragma: no cover - the two tables print one value alike
+            raise ValueError(f"{indicator.id}: the final table prints {text!r}, 第3章 {''.join(x.text for x in spans)!r}")
+        return tuple(spans)
+
     def lines(self, f: IndicatorFinal, text, labelled: bool = False) -> str:
         """One line per measure; ``labelled`` puts the measure's name before each
         (values carry their unit, 15地区 / 30回, so only the 達成率 needs it)."""
@@ -103,11 +122,36 @@ class _Final:
         rows = []
         for indicator in objective.indicators:
             f = self.finals[indicator.id]
+            place = f"{L.goal}{goal.number} › {L.objective}{objective.number} › {L.indicators}{indicator.number} {indicator.name}"
+            year_cells = [Cell(self.lines(f, lambda mf, k=k: self.year_text(mf, k))) for k in range(len(years))]
+            for k, y in enumerate(years):
+                if y == self.b.year:  # the evaluation year's values are the draft's fields, as in 第3章
+                    year_cells[k] = replace(year_cells[k], spans=self.year_spans(indicator, place, year_cells[k].text))
+                else:  # another year's: locked (printed without a rate's count/of: a path of its own)
+                    year_cells[k] = replace(year_cells[k], field=Field(
+                        f"{EARLIER}{y}:{indicator.id}.final",
+                        L.field_indicator.format(number=indicator.number, name=indicator.name, measure="",
+                                                 year=fiscal_year_short(y), column=L.field_earlier),
+                        f"{L.chapter_final} › {place} › {fiscal_year_short(y)}", locked=True))
+            plan = {what: Field(f"plan:{indicator.id}.{what}",
+                                L.field_indicator_plan.format(number=indicator.number, name=indicator.name, column=column),
+                                f"{place} › {column}", locked=True)
+                    for what, column in (("name", L.indicator), ("baseline", L.baseline_column.split("\n")[0]),
+                                         ("target", L.target_column.split("\n")[0]))}
+
+            def computed(what: str, column: str, text: str) -> Cell:
+                return Cell(text, field=Field(f"{COMPUTED}{indicator.id}.{what}",
+                                              L.field_final.format(number=indicator.number, name=indicator.name,
+                                                                   column=column),
+                                              f"{L.chapter_final} › {place} › {column}", locked=True))
+
             rows.append([
-                Cell(str(indicator.number)), Cell(indicator.name), Cell(indicator.baseline_display),
-                *(Cell(self.lines(f, lambda mf, k=k: self.year_text(mf, k))) for k in range(len(years))),
-                Cell(self.lines(f, self.final_text)), Cell(indicator.target_display),
-                Cell(self.lines(f, self.rate_text, labelled=True)), Cell(self.judgement_labels[f.judgement]),
+                Cell(str(indicator.number)), Cell(indicator.name, field=plan["name"]),
+                Cell(indicator.baseline_display, field=plan["baseline"]), *year_cells,
+                computed("final", L.final_value, self.lines(f, self.final_text)),
+                Cell(indicator.target_display, field=plan["target"]),
+                computed("rate", L.achievement_rate, self.lines(f, self.rate_text, labelled=True)),
+                computed("judgement", L.judgement, self.judgement_labels[f.judgement]),
             ])
         caption = f"{L.goal}{goal.number}-{L.objective}{_fullwidth(objective.number)} {objective.title}"
         return Table("final-indicators", columns, rows, caption=caption)
@@ -198,18 +242,38 @@ class _Final:
 
     # -- 成果と次期計画への課題
 
+    def review_fields(self, where: str, keys: tuple[str, ...], columns: tuple[tuple[str, str], ...]) -> list[Field]:
+        """The two fields of a period_review entry (成果 and 次期計画への課題, or the opinion and its
+        response): the actuals file holds them as a pair, each field names the other."""
+        L = self.L
+        paths = [".".join((*keys, key)) for key, _ in columns]
+        return [Field(path, L.field_period.format(where=where.replace(" › ", "・"), column=column),
+                      f"{L.chapter_final} › {where} › {column}", keys=(*keys, key), pair=paths[1 - n])
+                for n, (path, (key, column)) in enumerate(zip(paths, columns))]
+
+    def empty(self, field: Field, entry) -> Field:
+        """``field`` of an entry the actuals do not have: printed as ―."""
+        return field if entry is not None else replace(field, empty=self.L.no_review)
+
     def reviews(self) -> Section:
         L = self.L
         goals = []
+        columns = (("results", L.review_results_column), ("next_plan", L.review_next_plan_column))
         for g in self.b.plan.goals:
             text = self.review.goals.get(g.id)
-            content: list = [Text([L.review_results], "subheading"), Text([text.results if text else L.no_review]),
-                             Text([L.review_next_plan], "subheading"), Text([text.next_plan if text else L.no_review])]
+            results, next_plan = self.review_fields(f"{L.goal}{g.number}", ("period_review", "goals", g.id), columns)
+            content: list = [Text([L.review_results], "subheading"),
+                             Text([text.results if text else L.no_review], fields=(self.empty(results, text),)),
+                             Text([L.review_next_plan], "subheading"),
+                             Text([text.next_plan if text else L.no_review], fields=(self.empty(next_plan, text),))]
             rows = []
             for o in g.objectives:
                 r = self.review.objectives.get(o.id)
+                results, next_plan = self.review_fields(f"{L.goal}{g.number} › {L.objective}{o.number}",
+                                                        ("period_review", "objectives", o.id), columns)
                 rows.append([Cell(f"{L.objective}{_fullwidth(o.number)} {o.title}"),
-                             Cell(r.results if r else L.no_review), Cell(r.next_plan if r else L.no_review)])
+                             Cell(r.results if r else L.no_review, field=self.empty(results, r)),
+                             Cell(r.next_plan if r else L.no_review, field=self.empty(next_plan, r))])
             content.append(Table("review", [Column(L.objective, 40), Column(L.review_results_column),
                                             Column(L.review_next_plan_column)], rows, keep=False))
             # not the 基本目標's own heading again: every heading of the report is one 目次 entry of its own
@@ -223,8 +287,11 @@ class _Final:
         content: list = [self.method(), self.indicators(), self.projects(), self.reviews()]
         opinion = self.review.opinion
         if opinion is not None:
+            fields = self.review_fields(L.period_opinion, ("period_review", "opinion"),
+                                        (("opinion", L.opinion), ("response", L.response)))
             content.append(Section(2, L.period_opinion, "final-opinion", "part",
-                                   [Opinion(None, L.opinion, L.response, OpinionView(opinion.opinion, opinion.response))]))
+                                   [Opinion(None, L.opinion, L.response,
+                                            OpinionView(opinion.opinion, opinion.response, *fields))]))
         return Section(1, L.chapter_final, "final", "chapter", content, new_page=True)
 
 

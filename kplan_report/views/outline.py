@@ -37,7 +37,7 @@ from pathlib import PurePosixPath
 from .. import __version__
 from ..compute.progress import IndicatorProgress, MeasureProgress, grade_counts, plan_progress, series, status_counts
 from ..model import Action, Actuals, Indicator, Measure, MeasureKind, Note, Objective
-from ..text.japanese import fiscal_year_label, fiscal_year_letter, fiscal_year_short, format_number, format_percent, wareki_date
+from ..text.japanese import NO_BREAK, fiscal_year_label, fiscal_year_letter, fiscal_year_short, format_number, format_percent, wareki_date
 from ..text.labels import Labels, make_labels
 from ..validate.load import ACTUALS_DIR as ACTUALS_FOLDER, Source
 from .opendata import OpenData, open_data
@@ -62,12 +62,15 @@ from .pieces import (
     ActorRowView,
     Chart,
     ChartSeries,
+    COMPUTED,
+    EARLIER,
     Field,
     IndicatorRow,
     NoteView,
     OpinionView,
     ProjectRow,
     PromotionItemView,
+    Span,
     YearColumn,
 )
 
@@ -148,6 +151,17 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
+@dataclass(frozen=True)
+class MeasureFields:
+    """The draft's fields of one measure's report-year value (``None``: the passage is not a field)."""
+
+    value: Field | None = None
+    count: Field | None = None
+    of: Field | None = None
+    reason: Field | None = None  # not_measured
+    computed: Field | None = None  # a value computed from count/of: locked
+
+
 def grade_text(code: str, label: str) -> str:
     """The grade cell: code and label on two lines, once (評価困難 has no code of its own)."""
     return f"{code}\n{label}" if code and code != label else label
@@ -200,23 +214,70 @@ class _Builder:
         etc = "等" if action.actors_etc else ""
         return "【" + "・".join(self.tag_labels[a] for a in action.actors) + etc + "】"
 
-    def measure_value(self, measure: Measure, mp: MeasureProgress, actuals: Actuals | None, indicator_id: str) -> str:
+    def measure_spans(self, measure: Measure, mp: MeasureProgress, actuals: Actuals | None, indicator_id: str,
+                      fields: MeasureFields | None = None) -> tuple[Span, ...]:
+        """A measure's printed value in a year cell (``16⁠地区``, ``18／19``, ``71.5⁠％\n（143/200自治会）``)
+        as spans; with ``fields`` (the report year's), its value, count and of are the draft's fields."""
         if mp.not_surveyed:
-            return self.labels.not_surveyed
+            return (Span(self.labels.not_surveyed),)
+        f = fields or MeasureFields()
         if mp.value is None:
-            return self.unknown
+            # 未把握: typing a number over it enters the value
+            return (Span(self.unknown, replace(f.value, empty=self.unknown) if f.value else None),)
         entry = actuals.indicators.get(indicator_id) if actuals else None
         actual = entry.measures.get(measure.id) if entry else None
+        # a value computed from count/of is the report's, not the actuals': locked
+        value_field = f.value if actual is not None and actual.value is not None else f.computed
         if measure.kind is MeasureKind.coverage and actual is not None and actual.of is not None:
-            text = f"{format_number(mp.value)}／{format_number(actual.of)}"
+            spans = [Span(format_number(mp.value), value_field), Span("／"), Span(format_number(actual.of), f.of)]
         else:
             text = format_number(mp.value, measure.unit)
+            unit = f"{NO_BREAK}{measure.unit}" if measure.unit else ""
+            spans = [Span(text[:len(text) - len(unit)], value_field), Span(unit)]
         if measure.kind is MeasureKind.percent and actual is not None and actual.count is not None and actual.of:
-            text += f"\n（{actual.count}/{actual.of}{measure.baseline.of_unit or ''}）"
-        return text
+            spans += [Span("\n（"), Span(str(actual.count), f.count), Span("/"), Span(str(actual.of), f.of),
+                      Span(f"{measure.baseline.of_unit or ''}）")]
+        return tuple(s for s in spans if s.text)
+
+    def measure_value(self, measure: Measure, mp: MeasureProgress, actuals: Actuals | None, indicator_id: str) -> str:
+        return "".join(s.text for s in self.measure_spans(measure, mp, actuals, indicator_id))
+
+    def year_spans(self, ip: IndicatorProgress, actuals: Actuals | None,
+                   fields: dict[str, MeasureFields] | None = None) -> tuple[Span, ...]:
+        spans: list[Span] = []
+        for k, mp in enumerate(ip.measures):
+            if k:
+                spans.append(Span("\n"))
+            spans += self.measure_spans(mp.measure, mp, actuals, ip.indicator.id,
+                                        (fields or {}).get(mp.measure.id))
+        return tuple(spans)
 
     def year_cell(self, ip: IndicatorProgress, actuals: Actuals | None) -> str:
-        return "\n".join(self.measure_value(mp.measure, mp, actuals, ip.indicator.id) for mp in ip.measures)
+        return "".join(s.text for s in self.year_spans(ip, actuals))
+
+    def measure_fields(self, indicator: Indicator, place: str) -> dict[str, MeasureFields]:
+        """The draft's fields of the report year's values of ``indicator``, by measure."""
+        L = self.labels
+        year = fiscal_year_short(self.year)
+        out = {}
+        for m in indicator.measures:
+            label = f"（{m.label}）" if len(indicator.measures) > 1 and m.label else ""
+            keys = ("indicators", indicator.id, "measures", m.id)
+
+            def field(key: str, column: str, kind: str, keys=keys, label=label) -> Field:
+                return Field(".".join((*keys, key)),
+                             L.field_indicator.format(number=indicator.number, name=indicator.name, measure=label,
+                                                      year=year, column=column),
+                             f"{place}{label} › {year}の{column}", keys=(*keys, key), kind=kind)
+
+            computed = Field(f"{COMPUTED}{indicator.id}.{m.id}.value",
+                             L.field_indicator.format(number=indicator.number, name=indicator.name, measure=label,
+                                                      year=year, column=L.field_computed_value),
+                             f"{place}{label} › {year}の{L.field_computed_value}", locked=True)
+            out[m.id] = MeasureFields(field("value", L.field_value, "number"), field("count", L.field_count, "whole"),
+                                      field("of", L.field_of, "whole"), field("not_measured", L.field_reason, "text"),
+                                      computed)
+        return out
 
     def progress_cell(self, ip: IndicatorProgress) -> str:
         lines = []
@@ -227,20 +288,55 @@ class _Builder:
             lines.append(text)
         return "\n".join(lines)
 
-    def indicator_row(self, indicator: Indicator) -> IndicatorRow:
+    def indicator_row(self, indicator: Indicator, place: str = "") -> IndicatorRow:
+        """``place``: where the indicator sits (基本目標Ⅰ › 具体的目標1), for the draft's fields."""
         L = self.labels
         ip = self.progress[indicator.id]
-        notes = []
+        place = f"{place} › {L.indicators}{indicator.number} {indicator.name}"
+        fields = self.measure_fields(indicator, place)
+        notes: list[tuple[Span, ...]] = []
         if ip.note:
-            notes.append(ip.note)
+            notes.append((Span(ip.note, Field(f"indicators.{indicator.id}.note",
+                                              L.field_indicator.format(number=indicator.number, name=indicator.name,
+                                                                       measure="", year=fiscal_year_short(self.year),
+                                                                       column=L.field_note),
+                                              f"{place} › {fiscal_year_short(self.year)}の{L.field_note}",
+                                              keys=("indicators", indicator.id, "note"))),))
         for mp in ip.measures:
             label = f"（{mp.measure.label}）" if len(ip.measures) > 1 else ""
             if mp.not_surveyed and mp.value_year is not None and mp.value is not None:
-                notes.append(L.survey_note.format(label=L.not_surveyed, measure=label,
-                                                  year=fiscal_year_label(mp.value_year),
-                                                  value=format_number(mp.value, mp.measure.unit)))
+                notes.append((Span(L.survey_note.format(label=L.not_surveyed, measure=label,
+                                                        year=fiscal_year_label(mp.value_year),
+                                                        value=format_number(mp.value, mp.measure.unit)),
+                                   Field(f"{COMPUTED}{indicator.id}.{mp.measure.id}.survey",
+                                         L.field_indicator.format(number=indicator.number, name=indicator.name,
+                                                                  measure=label, year=fiscal_year_short(self.year),
+                                                                  column=L.field_survey),
+                                         f"{place}{label} › {L.field_survey}", locked=True)),))
             elif mp.not_measured:
-                notes.append(f"{self.unknown}{label}：{mp.not_measured}")
+                notes.append((Span(f"{self.unknown}{label}："), Span(mp.not_measured, fields[mp.measure.id].reason)))
+
+        def locked(what: str, column: str) -> Field:
+            return Field(f"{COMPUTED}{indicator.id}.{what}",
+                         L.field_indicator.format(number=indicator.number, name=indicator.name, measure="",
+                                                  year=fiscal_year_short(self.year), column=column),
+                         f"{place} › {column}", locked=True)
+
+        def plan(what: str, column: str) -> Field:  # the plan's words of the indicator
+            return Field(f"plan:{indicator.id}.{what}",
+                         L.field_indicator_plan.format(number=indicator.number, name=indicator.name, column=column),
+                         f"{place} › {column}", locked=True)
+
+        def earlier(y: int, text: str) -> tuple[Span, ...]:  # another year's values: that year's file
+            return (Span(text, Field(f"{EARLIER}{y}:{indicator.id}",
+                                     L.field_indicator.format(number=indicator.number, name=indicator.name, measure="",
+                                                              year=fiscal_year_short(y), column=L.field_earlier),
+                                     f"{place} › {fiscal_year_short(y)}の{L.field_value}", locked=True)),)
+
+        value_spans = [self.year_spans(self.progress_by_year[y][indicator.id], self.source.actuals.get(y), fields)
+                       if y == self.year else
+                       earlier(y, self.year_cell(self.progress_by_year[y][indicator.id], self.source.actuals.get(y)))
+                       for y in self.years]
         chart = Chart(
             title=indicator.name,
             years=[self.info.baseline_year, *self.years],
@@ -268,19 +364,25 @@ class _Builder:
             name=indicator.name,
             owner=indicator.owner,
             baseline=indicator.baseline_display,
-            values=[self.year_cell(self.progress_by_year[y][indicator.id], self.source.actuals.get(y))
-                    for y in self.years],
+            values=["".join(x.text for x in spans) for spans in value_spans],
             target=indicator.target_display,
             progress=self.progress_cell(ip),
             status=self.status_labels[ip.status],
             status_key=ip.status,
-            notes=notes,
+            notes=["".join(x.text for x in spans) for spans in notes],
             chart=chart,
             figure_label=L.figure,
             figure=self.figures,
             caption_text=L.chart_caption.format(name=indicator.name),
             chart_alt=L.chart_alt.format(name=indicator.name, first=chart.years[0], last=chart.target_year),
             chart_table=self.chart_table(chart, L.chart_data.format(caption=caption)),
+            value_spans=value_spans,
+            note_spans=notes,
+            name_field=plan("name", L.indicator),
+            baseline_field=plan("baseline", L.baseline_column.split("\n")[0]),
+            target_field=plan("target", L.target_column.split("\n")[0]),
+            progress_field=locked("progress", L.field_progress),
+            status_field=locked("status", L.field_status),
         )
 
     def chart_table(self, chart: Chart, caption: str) -> Table:
@@ -309,7 +411,8 @@ class _Builder:
                         charts: bool) -> IndicatorTable:
         """Rows keep every year's value; the table shows ``years`` of them."""
         shown = [self.years.index(y) for y in years]
-        rows = [replace(r, values=[r.values[i] for i in shown]) for r in rows]
+        rows = [replace(r, values=[r.values[i] for i in shown], value_spans=[r.value_spans[i] for i in shown])
+                for r in rows]
         columns = _year_columns(years)
         return IndicatorTable(anchor, caption, self.indicator_columns(columns), columns, rows, charts)
 
@@ -425,7 +528,8 @@ class _Builder:
     def objective(self, goal_number: str, objective: Objective, first: bool) -> Section:
         L = self.labels
         content: list = [self.promotion_item(goal_number, objective, item) for item in objective.promotion_items]
-        rows = [self.indicator_row(i) for i in objective.indicators]
+        rows = [self.indicator_row(i, f"{L.goal}{goal_number} › {L.objective}{objective.number}")
+                for i in objective.indicators]
         self.indicator_rows[objective.id] = rows  # every year's values, for the 資料編
         if rows:
             content.append(self.indicator_table(f"ind-{objective.id}", L.indicators, rows,

@@ -7,7 +7,7 @@ formats anything another writer would have to compute again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # a chart's data table is a block; blocks import the pieces
@@ -32,6 +32,34 @@ class Field:
     place: str
     locked: bool = False
     keys: tuple[str, ...] = ()  # the path as mapping keys of the actuals file (IDs hold dots)
+    #: what the passage holds: ``text``, or a number read as the YAML reader reads one:
+    #: ``number`` (a measure's value) or ``whole`` (a count or population, ``count`` / ``of``)
+    kind: str = "text"
+    #: a 成果 / 次期計画への課題 or opinion / response that the actuals file holds as a pair:
+    #: the other text's path (both are given, or the entry is left out)
+    pair: str = ""
+    #: what is printed because the field is empty (未把握, ―); "" when the field holds a text or value
+    empty: str = ""
+
+
+#: The prefix of a locked passage that the report computes (進捗, 評価 of an indicator): its tag is
+#: ``computed:<indicator>.<what>``; like the plan's words (``plan:``), the draft may not change it.
+COMPUTED = "computed:"
+#: The prefix of a locked passage holding another year's values (``earlier:<year>:<indicator>``):
+#: that year's file holds them, which a review of this year's draft does not write.
+EARLIER = "earlier:"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of a printed cell or paragraph: ``text``, and the field it comes from if any.
+
+    An indicator's year cell is one piece of text to the PDF (``16⁠地区\n22⁠回``) and
+    several passages to the Word draft: each measure's number is a field of its own,
+    the unit and line breaks around it are not."""
+
+    text: str
+    field: Field | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +167,14 @@ class IndicatorRow:
     #: the chart's values as a table (年度 | each series), printed after the chart
     #: where the chart cannot be read out (the web edition)
     chart_table: Table | None = None
+    #: ``values`` and ``notes`` as spans, for the Word draft's fields (joined, the same text)
+    value_spans: list[tuple[Span, ...]] = dataclass_field(default_factory=list)
+    note_spans: list[tuple[Span, ...]] = dataclass_field(default_factory=list)
+    name_field: Field | None = None  # plan:<id>.name, locked (the plan's words), and so on
+    baseline_field: Field | None = None
+    target_field: Field | None = None
+    progress_field: Field | None = None  # computed:<id>.progress, locked
+    status_field: Field | None = None  # computed:<id>.status, locked
 
     @property
     def caption(self) -> str:

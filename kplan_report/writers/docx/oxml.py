@@ -25,7 +25,7 @@ from lxml import etree
 from ...views.blocks import (
     Column,
 )
-from ...views.pieces import Field
+from ...views.pieces import COMPUTED, Field, Span
 from .styles import PALE, TEXT_WIDTH, VERTICAL_TEXT, _twips
 
 # ---------------------------------------------------------------- text and XML helpers
@@ -218,6 +218,12 @@ class Controls:
     text is what LibreOffice 7.4 cannot keep (it splits it and repeats the
     text), so the draft starts with run-level ones.
 
+    A cell or paragraph printed from several fields (an indicator's year cell:
+    ``16⁠地区`` and ``22⁠回``, each measure's number a field, the units not) is
+    written by :meth:`spans`, one control per field.  A number is a plain-text
+    control (``w:text``); the plan's words and what the report computes (進捗,
+    評価, tags ``plan:…``, ``computed:…``, ``earlier:…``) are locked ones.
+
     LibreOffice keeps a run-level control but drops its tag, alias and lock,
     and keeps bookmarks: each passage is also bracketed by a bookmark named
     :func:`bookmark_name` (hidden, ``_`` first), which the review reads when
@@ -236,9 +242,23 @@ class Controls:
         """Paragraph ``p`` with its runs inside a content control for ``field``; ``p`` as it is without one."""
         if field is None:
             return p
+        self._control(p, field, [c for c in p if c.tag != _clark("w:pPr")], text)
+        return p
+
+    def spans(self, p, spans: Iterable[Span]):
+        """Append ``spans`` to paragraph ``p``: each one that is a field as a control of its own,
+        the text between them (units, line breaks) as plain runs."""
+        for span in spans:
+            if span.field is None:
+                _add_text(p, span.text)
+            else:
+                self._control(p, span.field, [_add_text(_el("w:p"), span.text)], span.text)
+        return p
+
+    def _control(self, p, field: Field, runs: list, text: str) -> None:
+        """``runs`` moved into a run-level control for ``field`` at the end of ``p``, inside its bookmark."""
         self.count += 1
         k = self.occurrences[field.path] = self.occurrences.get(field.path, 0) + 1
-        runs = [c for c in p if c.tag != _clark("w:pPr")]
         mark = CONTROL_BOOKMARK_IDS + self.count
         _el("w:bookmarkStart", {"w:id": mark, "w:name": bookmark_name(field.path, k)}, p)
         sdt = _el("w:sdt", parent=p)
@@ -246,15 +266,22 @@ class Controls:
         _el("w:alias", {"w:val": clean_text(field.name)}, sdtpr)
         _el("w:tag", {"w:val": field.path}, sdtpr)
         _el("w:id", {"w:val": self.count}, sdtpr)
-        if field.locked:  # the plan's own words: Word does not let them be edited
+        if field.locked:  # the plan's own words, or what the report computes: Word does not let them be edited
             _el("w:lock", {"w:val": "sdtContentLocked"}, sdtpr)
-        else:
-            self.texts.setdefault(field.path, clean_text(text).strip(" \t\n"))  # as the review normalises it
+        if not field.locked or field.path.startswith(COMPUTED):
+            # as the review normalises it; a field printed as 未把握 / ― because it is empty holds "".
+            # A computed text changes when the values do (after an --apply): the review compares it
+            # with the text as built, as it does an editable one.
+            self.texts.setdefault(field.path, "" if field.empty else clean_text(text).strip(" \t\n"))
+        # A number: a plain-text control (one run of text, no paragraphs).  Not 未把握 printed for a
+        # missing value: LibreOffice 7.4 repeats the CJK text of a plain-text control on saving
+        # (未把握未把握未把握未把握); digits it keeps.
+        if field.kind != "text" and not field.empty:
+            _el("w:text", parent=sdtpr)
         content = _el("w:sdtContent", parent=sdt)
         for r in runs:
             content.append(r)
         _el("w:bookmarkEnd", {"w:id": mark}, p)
-        return p
 
 
 #: Bookmark IDs of the controls' bookmarks start here (the headings' count up from 1).

@@ -219,8 +219,9 @@ class _Writer:
 
     def block_text(self, block: Text) -> None:
         style = {"body": "BodyText", "lead": "Subheading", "subheading": "Subheading"}[block.style]
-        for text in block.paragraphs:
-            self.p(style, text)
+        fields = block.fields or (None,) * len(block.paragraphs)
+        for text, field in zip(block.paragraphs, fields):
+            self.body.add(self.controls.wrap(_para(style, text), field, text))
 
     def block_notes(self, block: Notes) -> None:
         self.p("NoteHeading", block.label)
@@ -258,8 +259,11 @@ class _Writer:
                 if cell.rowspan == 0:
                     _cell(tr, width, vmerge="continue")
                 else:
-                    _cell(tr, width, [self.controls.wrap(_para(style, cell.text), cell.field, cell.text)],
-                          vmerge="restart" if cell.rowspan > 1 else None, shade=cell.emphasis)
+                    if cell.spans:
+                        p = self.controls.spans(_para(style), cell.spans)
+                    else:
+                        p = self.controls.wrap(_para(style, cell.text), cell.field, cell.text)
+                    _cell(tr, width, [p], vmerge="restart" if cell.rowspan > 1 else None, shade=cell.emphasis)
         self.body.add(keep_together(tbl) if block.keep else tbl)
 
     def block_status_bars(self, block: StatusBars) -> None:
@@ -333,11 +337,18 @@ class _Writer:
             # next" on every paragraph of the row is how Word keeps rows together).
             _cell(tr, widths[0], [_para("TableTextCenter", str(row.number), keep_next=charts)],
                   vmerge="restart" if charts else None)
-            texts = [("TableText", row.name), ("TableTextCenter", row.owner), ("TableTextCenter", row.baseline),
-                     *(("TableTextCenter", v) for v in row.values), ("TableTextCenter", row.target),
-                     ("TableTextCenter", row.progress), ("TableTextCenter", row.status)]
-            for width, (style, text) in zip(widths[1:], texts):
-                _cell(tr, width, [_para(style, text, keep_next=charts)])
+            # the report year's values are the draft's fields, the computed 進捗 and 評価 locked ones
+            values = [self.controls.spans(_para("TableTextCenter", keep_next=charts), spans) for spans in row.value_spans]
+            cells = [self.controls.wrap(_para("TableText", row.name, keep_next=charts), row.name_field),
+                     _para("TableTextCenter", row.owner, keep_next=charts),
+                     self.controls.wrap(_para("TableTextCenter", row.baseline, keep_next=charts), row.baseline_field),
+                     *values,
+                     self.controls.wrap(_para("TableTextCenter", row.target, keep_next=charts), row.target_field),
+                     self.controls.wrap(_para("TableTextCenter", row.progress, keep_next=charts), row.progress_field,
+                                        row.progress),
+                     self.controls.wrap(_para("TableTextCenter", row.status, keep_next=charts), row.status_field, row.status)]
+            for width, p in zip(widths[1:], cells):
+                _cell(tr, width, [p])
             if charts:
                 tr = _row(tbl)
                 _cell(tr, widths[0], vmerge="continue")
@@ -356,7 +367,7 @@ class _Writer:
         _add_text(caption, row.figure_label)
         _field(caption, f"SEQ {row.figure_label} \\* ARABIC", str(row.figure))
         _add_text(caption, "　" + row.caption_text)
-        return [figure, caption, *(_para("Note", note) for note in row.notes)]
+        return [figure, caption, *(self.controls.spans(_para("Note"), spans) for spans in row.note_spans)]
 
     def add_png(self, png: bytes) -> str:
         """A new image part holding ``png``, related to the document; its rId.
