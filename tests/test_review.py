@@ -399,7 +399,7 @@ def test_indicator_value_that_is_not_a_number_is_refused(draft, tmp_path, reques
 
 
 @pytest.mark.parametrize("tag, text, message", [
-    ("indicators.G1.1.i2.measures.main.value", "9,100", "found '9,100' (a number with commas) in "),
+    ("indicators.G1.1.i2.measures.main.value", "91,00", "found '91,00' (text) in "),
     ("indicators.G1.1.i3.measures.districts.value", "15.5", "found 15.5 (not a whole number) in "),
     ("indicators.G2.1.i1.measures.main.value", "120", "found 120 (more than 100) in "),
     ("indicators.G2.1.i1.measures.main.count", "250", "indicators.G2.1.i1.measures.main.count: found 250 (more than of: 200)"),
@@ -413,6 +413,16 @@ def test_indicator_value_refused_by_the_readers_rules(draft, tmp_path, tag, text
     assert status == 2 and "Traceback" not in err
     assert message in err.splitlines()[0], err
     assert ACTUALS.read_bytes() == before
+
+
+@pytest.mark.parametrize("typed", ["9,100", "９，１００", " 9,100 "])
+def test_indicator_value_typed_with_the_drafts_separators_is_that_number(draft, tmp_path, typed):
+    """The draft prints 8,900: overtyped as 9,100 (grouped by thousands, as printed) it is 9100."""
+    before = ACTUALS.read_text(encoding="utf-8")
+    draft.set_text("indicators.G1.1.i2.measures.main.value", typed)
+    status, out, err = review(str(draft.save(tmp_path / "draft.docx")), "--apply")
+    assert status == 0, err
+    assert "+  G1.1.i2: {measures: {main: {value: 9100}}}" in yaml_diff(before)
 
 
 def test_value_typed_over_not_measured_replaces_the_reason(draft, tmp_path, request):

@@ -36,8 +36,10 @@ after checking that the result validates.
 from __future__ import annotations
 
 import difflib
+import re
 import shutil
 import tempfile
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -580,7 +582,7 @@ def _number_change(result: Review, entry: Expected, new: str, baseline: str | No
                       "（数値を入力してください。把握できなかった場合は実績ファイルに未把握の理由を入力してください）")
         return
     measure = _measure(source, f.keys)
-    value, problem = parse_cell(new, f.kind, measure if f.kind == "number" else None, [])
+    value, problem = parse_cell(_without_separators(new), f.kind, measure if f.kind == "number" else None, [])
     if problem is not None:
         found, expected = problem
         result.refuse(f.path, f"{found} in {f.place}", expected)
@@ -593,6 +595,19 @@ def _number_change(result: Review, entry: Expected, new: str, baseline: str | No
         _changed_in_both(result, f)
         return
     result.changes.append(FieldChange(f, "" if current is None else number_text(current), number_text(value), value))
+
+
+#: A number grouped by thousands as the draft prints it (8,900; ８，９００ read as 8,900).
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+
+
+def _without_separators(text: str) -> str:
+    """``text`` without its thousands separators when they group it as the draft prints
+    numbers (``9,100`` → ``9100``): the draft shows 8,900, and a member overtyping it
+    writes 9,100.  Anything else (``91,00``, ``9,100人``) is left for the workbook
+    reader's rules to refuse, as in a workbook or the YAML file."""
+    plain = unicodedata.normalize("NFKC", text).strip()
+    return plain.replace(",", "") if _GROUPED.fullmatch(plain) else text
 
 
 def _check_measures(result: Review, source: Source) -> None:
