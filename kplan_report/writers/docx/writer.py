@@ -105,6 +105,10 @@ from .styles import (
     _twips,
 )
 
+#: Plain tables (Table.name) printed in the small table styles: the final edition's
+#: tables of a column per year (the PDF prints them at 7 pt, report.css).
+SMALL_TABLES = ("final-indicators", "final-projects")
+
 # ---------------------------------------------------------------- THE 推進項目 table
 
 # 推進項目 (vertical title) | 主体 | 具体的取組 | 取組状況
@@ -249,12 +253,14 @@ class _Writer:
             self.p("TableTitle", block.caption)
         widths = _column_widths(block.columns)
         tbl = _table(widths)
-        _header_row(tbl, widths, [c.label for c in block.columns])
+        # The final edition's tables of a column per year print small, as in the PDF (report.css).
+        small = "Small" if block.name in SMALL_TABLES else ""
+        _header_row(tbl, widths, [c.label for c in block.columns], f"TableHeader{small}")
         for cells in block.rows:
             tr = _row(tbl)
             for width, column, cell in zip(widths, block.columns, cells):
                 align = cell.align or column.align
-                style = "TableTextCenter" if align == "center" else "TableText"
+                style = f"TableText{small}Center" if align == "center" else f"TableText{small}"
                 if cell.rowspan == 0:
                     _cell(tr, width, vmerge="continue")
                 else:
