@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..compute.period import IndicatorFinal, MeasureFinal, grade_summary, plan_counts, plan_final, project_grades
-from ..text.japanese import fiscal_year_letter, fiscal_year_short, format_number, format_percent
+from ..text.japanese import NO_BREAK, fiscal_year_letter, fiscal_year_short, format_number, format_percent
 from .blocks import Bar, BarSegment, Cell, Column, Opinion, Section, StatusBars, Table, Text
 # A table with a column per year shows at most YEAR_COLUMNS years (as 第3章 and the 資料編);
 # a longer period is printed in tables of that many years each, the judgement columns
@@ -246,7 +246,8 @@ class _Final:
             summaries = {}
             for pid in ids:
                 grades = project_grades(pid, years, b.source.actuals)
-                summaries[pid] = "，".join(L.grade_years.format(grade=code if code is not None else b.unreported, n=n)
+                # each "A：4年" unbroken (NO_BREAK between its characters); the line breaks after a "，"
+                summaries[pid] = "，".join(NO_BREAK.join(L.grade_years.format(grade=code if code is not None else b.unreported, n=n))
                                            for code, n in grade_summary(grades, self.ev))
             # every year's grade, in tables of YEAR_COLUMNS years; the period's summary on the last
             for n, chunk in enumerate(chunks):
