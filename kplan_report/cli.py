@@ -401,6 +401,9 @@ def add_intake(subparsers) -> None:
     export.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: build/YEAR/intake)")
     export.add_argument("--deadline", type=_date, metavar="DATE", help="the date to return the workbooks by, e.g. 2025-05-31")
     export.add_argument("--password", metavar="P", help="protect the sheets with this password (default: no password)")
+    export.add_argument("--final", action="store_true",
+                        help="the final edition's workbooks (as build --final): the coordinator's also collects the period texts "
+                             "(成果, 次期計画への課題, the committee's opinion on the period); the plan's last year always does")
     export.set_defaults(run=run_intake_export)
     read = commands.add_parser("import", help="check the returned workbooks and write their values into source/actuals/YEAR.yaml")
     read.add_argument("files", nargs="+", type=Path, metavar="FILE", help="returned .xlsx workbooks")
@@ -412,6 +415,8 @@ def add_intake(subparsers) -> None:
     status = commands.add_parser("status", help="per department, what is still missing (the chase list)")
     status.add_argument("--year", type=fiscal_year, required=True, help="the fiscal year, e.g. 2022")
     _add_source_option(status)
+    status.add_argument("--final", action="store_true",
+                        help="chase the final edition's period texts too (as export --final); the plan's last year always does")
     status.set_defaults(run=run_intake_status)
 
 
@@ -455,7 +460,7 @@ def run_intake_export(args: argparse.Namespace) -> int:
     # Every earlier year of the plan, for the indicators' years so far.
     source = _intake_source(args, earlier=args.year - plan.first_year + 1)
     out = args.out or Path("build") / str(args.year) / "intake"
-    written = export_all(source, args.year, out, args.deadline, args.password)
+    written = export_all(source, args.year, out, args.deadline, args.password, final=True if args.final else None)
     rows = index_rows(written)
     from .intake.xlsx.export import _width as shown
 
@@ -495,7 +500,7 @@ def run_intake_status(args: argparse.Namespace) -> int:
     from .intake.xlsx.status import status_lines
 
     source = _intake_source(args)
-    for line in status_lines(source, args.year):
+    for line in status_lines(source, args.year, final=True if args.final else None):
         print(line)
     return 0
 

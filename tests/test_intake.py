@@ -57,9 +57,18 @@ def exported(tmp_path_factory) -> Path:
     return folder / "out"
 
 
+def _no_survey(row_id: str) -> bool:
+    """The indicator measures typed as 対象外 (no survey this year): about one in six."""
+    return "/" in row_id and sum(map(ord, row_id)) % 6 == 0
+
+
 def typed_value(header: str, row_id: str, sheet: str) -> object:
     """What the department types into one input cell: decided by the header and the row ID, so shared rows agree."""
     number = sum(map(ord, row_id)) % 50
+    if sheet == L.INDICATORS and header.startswith("調査のない年度"):
+        return "対象外" if _no_survey(row_id) else None  # chosen from the drop-down
+    if sheet == L.INDICATORS and _no_survey(row_id) and header != "備考（指標ごと）":
+        return None  # no value, count, of or reason beside 対象外
     if header == "評価":
         return ["A", "B", "C", "D"][number % 4]  # chosen from the drop-down
     if "実績値" in header:
@@ -70,7 +79,7 @@ def typed_value(header: str, row_id: str, sheet: str) -> object:
         return 50
     if "理由" in header:
         return None  # measured
-    if header == "取組状況" or "意見" in header or "対応" in header or "実施内容" in header:
+    if header in ("取組状況", "成果", "次期計画への課題") or "意見" in header or "対応" in header or "実施内容" in header:
         return f"{row_id}：{header}の記入。\n二行目（{sheet}）"
     return f"{row_id}：{header}"
 
@@ -106,6 +115,8 @@ def _expected_yaml(source: Path) -> dict[tuple[str, ...], object]:
                 continue
             if value == "１２":
                 value = 12
+            if value == "対象外":
+                value = True
             out[path] = value
     return out
 
@@ -132,7 +143,9 @@ def test_round_trip_every_input_cell(tmp_path, exported):
     wrong = {}
     for path, value in expected.items():
         got = _value_at(after.data, path)
-        if isinstance(value, int):
+        if isinstance(value, bool):
+            ok = got is value
+        elif isinstance(value, int):
             ok = Decimal(str(got)) == value
         else:
             ok = got == value
@@ -149,6 +162,13 @@ def test_round_trip_every_input_cell(tmp_path, exported):
     loaded = load_source(source, years=[YEAR])
     actuals = loaded.actuals[YEAR]
     assert len(actuals.projects) == len(loaded.projects.projects)
+    # The final evaluation's texts and the years without a survey came through too.
+    review = actuals.period_review
+    assert sorted(review.goals) == sorted(g.id for g in loaded.plan.goals)
+    assert len(review.objectives) == sum(len(g.objectives) for g in loaded.plan.goals)
+    assert review.opinion is not None and review.opinion.response.startswith("period：")
+    surveyless = [f"{i}/{m}" for i, entry in actuals.indicators.items() for m, a in entry.measures.items() if a.not_surveyed]
+    assert surveyless and all(_no_survey(r) for r in surveyless)
 
     from kplan_report.build import build
 
@@ -158,7 +178,9 @@ def test_round_trip_every_input_cell(tmp_path, exported):
 
     # python-docx's paragraph.text does not look inside content controls (the draft's
     # fields are run-level ones, for kplan-report review): read the XML's text.
-    assert "p001：課題・今後の方向性" in ds.all_text(ds.Docx.load(result.files[0].read_bytes()))
+    text = ds.all_text(ds.Docx.load(result.files[0].read_bytes()))
+    assert "p001：課題・今後の方向性" in text
+    assert "G1：成果の記入。" in text and "G1.1：次期計画への課題の記入。" in text  # 第4章's 成果と次期計画への課題
 
 
 def test_only_the_typed_values_change_in_a_hand_edited_file(tmp_path, capsys):
@@ -247,6 +269,99 @@ def test_status_lists_what_each_department_still_owes(tmp_path, exported, capsys
     assert "学校教育課 (school_education): all 3 entered" in printed
     assert "子ども家庭課 (child_family):" in printed and "missing" in printed.split("子ども家庭課 (child_family):")[1].splitlines()[0]
     assert "  事業 p002: あらゆる世代を対象とした福祉学習の推進" in printed
+    # The plan's last year: the coordinator is chased for the final evaluation's texts too.
+    coordinator = printed.split("社会福祉課 (social_welfare):")[1].split("\n", 1)[1]
+    coordinator = coordinator[: re.search(r"(?m)^\S", coordinator).start()] if re.search(r"(?m)^\S", coordinator) else coordinator
+    assert "  最終評価 G1: 基本目標Ⅰ " in coordinator and "  最終評価 G1.1: Ⅰ-1 " in coordinator
+    assert "  意見 period: 計画期間全体（最終評価）" in coordinator
+
+
+def _coordinator_sheets(path: Path) -> tuple[list[str], list[str]]:
+    wb = load_workbook(path)
+    opinions = [wb[L.OPINIONS].cell(r, 1).value for r in range(L.FIRST_ROW, wb[L.OPINIONS].max_row + 1)]
+    return wb.sheetnames, opinions
+
+
+def test_the_final_editions_period_texts_in_a_mid_term_year(tmp_path, capsys):
+    """An annual year's workbook has no 最終評価 sheet; ``export --final`` adds it (as ``build --final``), and its texts import."""
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE, source)
+    coordinator = "social_welfare-社会福祉課.xlsx"
+    assert main(["intake", "export", "--year", "2022", "--source", str(source), "--out", str(tmp_path / "annual")]) == 0
+    sheets, opinions = _coordinator_sheets(tmp_path / "annual" / coordinator)
+    assert L.PERIOD not in sheets and L.PERIOD_OPINION_ID not in opinions
+    assert main(["intake", "export", "--year", "2022", "--source", str(source), "--out", str(tmp_path / "final"), "--final"]) == 0
+    sheets, opinions = _coordinator_sheets(tmp_path / "final" / coordinator)
+    assert sheets[sheets.index(L.OPINIONS) + 1] == L.PERIOD and opinions[1] == L.PERIOD_OPINION_ID
+    index = (tmp_path / "final" / "index.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert index[0].endswith(",period texts")
+    assert next(line for line in index if line.startswith("social_welfare-")).endswith(",12")  # 3 基本目標, 9 具体的目標
+    # Only the coordinator's workbook collects them.
+    assert L.PERIOD not in load_workbook(tmp_path / "final" / "school_education-学校教育課.xlsx").sheetnames
+
+    path = tmp_path / "final" / coordinator
+    wb = load_workbook(path)
+    ws = wb[L.PERIOD]
+    assert [c.value for c in ws[L.HEADER_ROW]] == ["ID", "基本目標・具体的目標", "成果", "次期計画への課題"]
+    row = next(r for r in range(L.FIRST_ROW, ws.max_row + 1) if ws.cell(r, 1).value == "G2")
+    ws.cell(row, 3).value = "中間評価の成果。"
+    ws.cell(row, 4).value = "中間評価の課題。"
+    opinions_ws = wb[L.OPINIONS]
+    opinions_ws.cell(L.FIRST_ROW + 1, 3).value = "中間年度の意見。"
+    opinions_ws.cell(L.FIRST_ROW + 1, 4).value = "中間年度の対応。"
+    wb.save(path)
+    target = source / "actuals" / "2022.yaml"
+    original = target.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["intake", "import", str(path), "--year", "2022", "--source", str(source)]) == 0
+    assert "4 filled" in capsys.readouterr().out
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith(original.rstrip("\n"))  # appended; every line before stays as it was
+    doc = read_yaml(target)
+    assert doc.data["period_review"]["goals"]["G2"] == {"results": "中間評価の成果。", "next_plan": "中間評価の課題。"}
+    assert doc.data["period_review"]["opinion"] == {"opinion": "中間年度の意見。", "response": "中間年度の対応。"}
+    assert main(["validate", "--source", str(source), "--year", "2022"]) == 0
+    # The year is not the plan's last: status chases the period texts only when asked to.
+    capsys.readouterr()
+    assert main(["intake", "status", "--year", "2022", "--source", str(source)]) == 0
+    assert "最終評価" not in capsys.readouterr().out
+    assert main(["intake", "status", "--year", "2022", "--source", str(source), "--final"]) == 0
+    printed = capsys.readouterr().out
+    assert "  最終評価 G1: 基本目標Ⅰ " in printed and "  最終評価 G2:" not in printed and "意見 period" not in printed
+
+
+def test_a_year_without_a_survey_is_chosen_from_a_drop_down(tmp_path, exported, capsys):
+    """対象外 in 調査のない年度 writes ``not_surveyed: true`` (and nothing else) beside the blank value."""
+    source = _fresh_source(tmp_path)
+    out = tmp_path / "out"
+    shutil.copytree(exported, out)
+    path = out / "community_support_center-地域包括支援センター.xlsx"
+    wb = load_workbook(path)
+    ws = wb[L.INDICATORS]
+    headers = [c.value for c in ws[L.HEADER_ROW]]
+    column = headers.index("調査のない年度\n（対象外）") + 1
+    row = next(r for r in range(L.FIRST_ROW, ws.max_row + 1) if ws.cell(r, 1).value == "G1.1.i3/main")
+    cell = ws.cell(row, column)
+    assert not cell.protection.locked
+    survey = [dv for dv in ws.data_validations.dataValidation if cell.coordinate in dv.sqref]
+    assert [(dv.type, dv.formula1) for dv in survey] == [("list", "=not_surveyed")]
+    assert wb.defined_names["not_surveyed"].attr_text == "'_lists'!$C$1" and wb["_lists"]["C1"].value == "対象外"
+    cell.value = "対象外"
+    wb.save(path)
+    target = source / "actuals" / f"{YEAR}.yaml"
+    before = target.read_text(encoding="utf-8").splitlines()
+    assert main(["intake", "import", str(path), "--year", str(YEAR), "--source", str(source)]) == 0
+    after = target.read_text(encoding="utf-8").splitlines()
+    added = [line for line in difflib.ndiff(before, after) if line[:1] in "+-"]
+    assert [line[2:].strip() for line in added] == ["not_surveyed: true"]
+    assert read_yaml(target).data["indicators"]["G1.1.i3"]["measures"]["main"]["not_surveyed"] is True
+    capsys.readouterr()
+    assert main(["intake", "status", "--year", str(YEAR), "--source", str(source)]) == 0
+    assert "G1.1.i3/main" not in capsys.readouterr().out  # entered: no survey is not a missing value
+    # Exported again, the workbook shows it.
+    assert main(["intake", "export", "--year", str(YEAR), "--source", str(source), "--out", str(tmp_path / "again")]) == 0
+    ws = load_workbook(tmp_path / "again" / path.name)[L.INDICATORS]
+    assert ws.cell(row, column).value == "対象外"
 
 
 # ---------------------------------------------------------------- the workbook itself

@@ -67,8 +67,9 @@ _ID_LIKE = re.compile(r"\d")
 class Change:
     """Set the value at ``path`` (mapping keys from the top of the file) to ``value``.
 
-    ``value`` is text, an ``int``, a finite ``Decimal`` or a ``datetime.date``
-    (``report_date``); a reason for ``not_measured`` is text like any other.
+    ``value`` is text, an ``int``, a finite ``Decimal``, a ``bool``
+    (``not_surveyed: true``) or a ``datetime.date`` (``report_date``); a
+    reason for ``not_measured`` is text like any other.
     ``None`` empties the field (``key:`` with nothing after it, as
     ``new-year`` writes it): a text deleted in the Word draft, a value
     replaced by a ``not_measured`` reason.  Line breaks are normalised to
@@ -89,8 +90,8 @@ class Change:
         value = self.value
         if value is None:
             return
-        if isinstance(value, bool) or not (isinstance(value, (str, int, Decimal)) or type(value) is datetime.date):
-            raise TypeError(f"{_dotted(path)}: a value is text, an int, a Decimal or a date, not {type(value).__name__}")
+        if not (isinstance(value, (str, int, Decimal, bool)) or type(value) is datetime.date):
+            raise TypeError(f"{_dotted(path)}: a value is text, an int, a Decimal, a truth value or a date, not {type(value).__name__}")
         if isinstance(value, Decimal) and not value.is_finite():
             raise ValueError(f"{_dotted(path)}: {value} is not a finite number")
         if isinstance(value, str):

@@ -43,7 +43,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 from ..validate.messages import InputError
 from .yamlio import parse_yaml_bytes
 
-Value = str | int | Decimal | datetime.date
+Value = str | int | Decimal | bool | datetime.date
 
 _INDICATORS = "-?:,[]{}#&*!|>'\"%@`"
 _FLOW_INDICATORS = ",[]{}"
@@ -78,7 +78,9 @@ def spell(value: Value, *, flow: bool, step: int = 2, quote: str | None = None) 
     ``quote``: the quote character the old value used (``'`` or ``"``),
     kept when the new text needs quotes at all.
     """
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        return Spelling("true" if value else "false")  # not_surveyed: true
+    if isinstance(value, (int, Decimal)):
         return Spelling(number_text(value))
     if type(value) is datetime.date:
         return Spelling(value.isoformat())  # 2022-07-29, read back as a date

@@ -187,6 +187,7 @@ DEFAULTS: dict[str, str] = {
     "not_held": "未維持\n（{years}）",
     "final_projects": "主な取組・事業の評価の推移",
     "grades_by_year": "年度別の評価の件数",
+    "years_range": "（{first}～{last}）",  # a table of some years of a long period
     "period_summary": "期間の評価",
     "grade_years": "{grade}：{n}年",
     "final_review": "成果と次期計画への課題",

@@ -22,8 +22,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..compute.period import IndicatorFinal, MeasureFinal, grade_summary, plan_counts, plan_final, project_grades
-from ..text.japanese import fiscal_year_letter, fiscal_year_short, format_number, format_percent
+from ..text.japanese import NO_BREAK, fiscal_year_letter, fiscal_year_short, format_number, format_percent
 from .blocks import Bar, BarSegment, Cell, Column, Opinion, Section, StatusBars, Table, Text
+# A table with a column per year shows at most YEAR_COLUMNS years (as 第3章 and the 資料編);
+# a longer period is printed in tables of that many years each, the judgement columns
+# (or the period's summary) on the last.
+from .outline import YEAR_COLUMNS
 from .pieces import COMPUTED, EARLIER, Field, OpinionView, Span
 
 if TYPE_CHECKING:
@@ -31,6 +35,40 @@ if TYPE_CHECKING:
 
 #: Prefix of the judgements' colour keys (BarSegment.key): apart from the annual statuses' colours.
 BAR_KEY = "final_"
+
+#: A table whose rows take at most about this many lines is kept on one page
+#: (Table.keep); a longer one may break between its rows, its header repeated.
+KEEP_LINES = 45
+
+#: Characters per line of a text cell, per millimetre of its width (8–8.5 pt CJK, an estimate).
+CHARS_PER_MM = 0.33
+
+#: The width the columns without a width share (A4 portrait's text width, mm).
+TEXT_WIDTH_MM = 170
+
+
+def _year_chunks(years: list[int]) -> list[list[int]]:
+    return [years[i:i + YEAR_COLUMNS] for i in range(0, len(years), YEAR_COLUMNS)] or [[]]
+
+
+def _lines(columns: list[Column], rows: list[list[Cell]]) -> int:
+    """About how many lines the rows of a table take (the tallest cell of each row)."""
+    fixed = sum(c.width_mm or 0 for c in columns)
+    shared = max(1, sum(1 for c in columns if c.width_mm is None))
+    widths = [c.width_mm or max(10.0, (TEXT_WIDTH_MM - fixed) / shared) for c in columns]
+    total = 0
+    for row in rows:
+        tallest = 1
+        for width, cell in zip(widths, row):
+            per_line = max(1, int(width * CHARS_PER_MM))
+            tallest = max(tallest, sum(-(-max(1, len(part)) // per_line) for part in cell.text.split("\n")))
+        total += tallest
+    return total
+
+
+def _keep(columns: list[Column], rows: list[list[Cell]]) -> bool:
+    """Whether a table is short enough to be kept on one page."""
+    return _lines(columns, rows) <= KEEP_LINES
 
 
 def _fullwidth(number: int) -> str:
@@ -51,9 +89,9 @@ class _Final:
 
     def method(self) -> Section:
         L = self.L
-        scale = Table("method", [Column(L.judgement, 30, "center"), Column(L.criterion)],
-                      [[Cell(j.label), Cell(j.description)] for j in self.ev.final_judgements],
-                      caption=L.judgement_table)
+        columns = [Column(L.judgement, 30, "center"), Column(L.criterion)]
+        rows = [[Cell(j.label), Cell(j.description)] for j in self.ev.final_judgements]
+        scale = Table("method", columns, rows, caption=L.judgement_table, keep=_keep(columns, rows))
         return Section(2, L.final_method, "final-method", "part", [Text(list(self.ev.final_method_text)), scale])
 
     # -- 主な指標の最終評価
@@ -112,49 +150,82 @@ class _Final:
         return "\n".join((f"{mf.measure.label or mf.measure.unit} " if several else "") + text(mf)
                          for mf in f.measures)
 
-    def indicator_table(self, goal, objective) -> Table:
+    def year_column(self, y: int, width: float | None) -> Column:
+        return Column(self.L.year_column.format(year=fiscal_year_short(y), western=y), width, "center")
+
+    def chunk_caption(self, caption: str, chunks: list[list[int]], chunk: list[int]) -> str:
+        """The caption, with the years of this table when the period takes several."""
+        if len(chunks) == 1:
+            return caption
+        return caption + self.L.years_range.format(first=fiscal_year_short(chunk[0]), last=fiscal_year_short(chunk[-1]))
+
+    def indicator_cells(self, goal, objective, indicator, f) -> dict:
+        """An indicator's cells of the final table, by column (a year's by the year): the
+        evaluation year's values are the draft's fields, as in 第3章; the other years', the
+        plan's words and what is computed are locked fields."""
         L = self.L
         years = self.b.years
-        columns = [Column(L.number, 7, "center"), Column(L.indicator), Column(L.baseline_column, 15, "center"),
-                   *(Column(L.year_column.format(year=fiscal_year_short(y), western=y), 14, "center") for y in years),
-                   Column(L.final_value, 15, "center"), Column(L.target_column, 15, "center"),
-                   Column(L.achievement_rate, 15, "center"), Column(L.judgement, 13, "center", "judgement")]
-        rows = []
-        for indicator in objective.indicators:
-            f = self.finals[indicator.id]
-            place = f"{L.goal}{goal.number} › {L.objective}{objective.number} › {L.indicators}{indicator.number} {indicator.name}"
-            year_cells = [Cell(self.lines(f, lambda mf, k=k: self.year_text(mf, k))) for k in range(len(years))]
-            for k, y in enumerate(years):
-                if y == self.b.year:  # the evaluation year's values are the draft's fields, as in 第3章
-                    year_cells[k] = replace(year_cells[k], spans=self.year_spans(indicator, place, year_cells[k].text))
-                else:  # another year's: locked (printed without a rate's count/of: a path of its own)
-                    year_cells[k] = replace(year_cells[k], field=Field(
-                        f"{EARLIER}{y}:{indicator.id}.final",
-                        L.field_indicator.format(number=indicator.number, name=indicator.name, measure="",
-                                                 year=fiscal_year_short(y), column=L.field_earlier),
-                        f"{L.chapter_final} › {place} › {fiscal_year_short(y)}", locked=True))
-            plan = {what: Field(f"plan:{indicator.id}.{what}",
-                                L.field_indicator_plan.format(number=indicator.number, name=indicator.name, column=column),
-                                f"{place} › {column}", locked=True)
-                    for what, column in (("name", L.indicator), ("baseline", L.baseline_column.split("\n")[0]),
-                                         ("target", L.target_column.split("\n")[0]))}
+        place = f"{L.goal}{goal.number} › {L.objective}{objective.number} › {L.indicators}{indicator.number} {indicator.name}"
+        cells: dict = {}
+        for k, y in enumerate(years):
+            cell = Cell(self.lines(f, lambda mf, k=k: self.year_text(mf, k)))
+            if y == self.b.year:
+                cell = replace(cell, spans=self.year_spans(indicator, place, cell.text))
+            else:  # another year's: locked (printed without a rate's count/of: a path of its own)
+                cell = replace(cell, field=Field(
+                    f"{EARLIER}{y}:{indicator.id}.final",
+                    L.field_indicator.format(number=indicator.number, name=indicator.name, measure="",
+                                             year=fiscal_year_short(y), column=L.field_earlier),
+                    f"{L.chapter_final} › {place} › {fiscal_year_short(y)}", locked=True))
+            cells[y] = cell
+        plan = {what: Field(f"plan:{indicator.id}.{what}",
+                            L.field_indicator_plan.format(number=indicator.number, name=indicator.name, column=column),
+                            f"{place} › {column}", locked=True)
+                for what, column in (("name", L.indicator), ("baseline", L.baseline_column.split("\n")[0]),
+                                     ("target", L.target_column.split("\n")[0]))}
 
-            def computed(what: str, column: str, text: str) -> Cell:
-                return Cell(text, field=Field(f"{COMPUTED}{indicator.id}.{what}",
-                                              L.field_final.format(number=indicator.number, name=indicator.name,
-                                                                   column=column),
-                                              f"{L.chapter_final} › {place} › {column}", locked=True))
+        def computed(what: str, column: str, text: str) -> Cell:
+            return Cell(text, field=Field(f"{COMPUTED}{indicator.id}.{what}",
+                                          L.field_final.format(number=indicator.number, name=indicator.name,
+                                                               column=column),
+                                          f"{L.chapter_final} › {place} › {column}", locked=True))
 
-            rows.append([
-                Cell(str(indicator.number)), Cell(indicator.name, field=plan["name"]),
-                Cell(indicator.baseline_display, field=plan["baseline"]), *year_cells,
-                computed("final", L.final_value, self.lines(f, self.final_text)),
-                Cell(indicator.target_display, field=plan["target"]),
-                computed("rate", L.achievement_rate, self.lines(f, self.rate_text, labelled=True)),
-                computed("judgement", L.judgement, self.judgement_labels[f.judgement]),
-            ])
+        cells.update(
+            number=Cell(str(indicator.number)), name=Cell(indicator.name, field=plan["name"]),
+            baseline=Cell(indicator.baseline_display, field=plan["baseline"]),
+            final=computed("final", L.final_value, self.lines(f, self.final_text)),
+            target=Cell(indicator.target_display, field=plan["target"]),
+            rate=computed("rate", L.achievement_rate, self.lines(f, self.rate_text, labelled=True)),
+            judgement=computed("judgement", L.judgement, self.judgement_labels[f.judgement]),
+        )
+        return cells
+
+    def indicator_tables(self, goal, objective) -> list[Table]:
+        """Baseline, every year's value, 最終値, 目標値, 達成率, 判定: in tables of
+        :data:`YEAR_COLUMNS` years, the judgement columns on the last."""
+        L = self.L
+        years = self.b.years
+        chunks = _year_chunks(years)
         caption = f"{L.goal}{goal.number}-{L.objective}{_fullwidth(objective.number)} {objective.title}"
-        return Table("final-indicators", columns, rows, caption=caption)
+        tables = []
+        for n, chunk in enumerate(chunks):
+            last = n == len(chunks) - 1
+            columns = [Column(L.number, 7, "center"), Column(L.indicator), Column(L.baseline_column, 15, "center"),
+                       *(self.year_column(y, 14) for y in chunk)]
+            if last:
+                columns += [Column(L.final_value, 15, "center"), Column(L.target_column, 15, "center"),
+                            Column(L.achievement_rate, 15, "center"), Column(L.judgement, 13, "center", "judgement")]
+            rows = []
+            for indicator in objective.indicators:
+                f = self.finals[indicator.id]
+                cells = self.indicator_cells(goal, objective, indicator, f)
+                row = [cells["number"], cells["name"], cells["baseline"], *(cells[y] for y in chunk)]
+                if last:
+                    row += [cells["final"], cells["target"], cells["rate"], cells["judgement"]]
+                rows.append(row)
+            tables.append(Table("final-indicators", columns, rows, caption=self.chunk_caption(caption, chunks, chunk),
+                                keep=_keep(columns, rows)))
+        return tables
 
     def indicators(self) -> Section:
         L = self.L
@@ -178,8 +249,10 @@ class _Final:
         count_rows.append([Cell(L.total, emphasis=True), *(Cell(str(total[k]), emphasis=True) for k in keys),
                            Cell(str(len(self.finals)), emphasis=True)])
         bar_rows.append((L.total, [total[k] for k in keys]))
-        count_table = Table("counts", [Column(L.goal_objective, 62), *(Column(x, None, "center") for x in labels),
-                                       Column(L.total, None, "center")], count_rows, caption=L.final_counts)
+        count_columns = [Column(L.goal_objective, 62), *(Column(x, None, "center") for x in labels),
+                         Column(L.total, None, "center")]
+        count_table = Table("counts", count_columns, count_rows, caption=L.final_counts,
+                            keep=_keep(count_columns, count_rows))
         bars = StatusBars(
             alt=L.status_chart_alt.format(name=L.final_counts_chart, rows=L.goal),
             bars=[Bar(label, [BarSegment(BAR_KEY + k, self.judgement_labels[k], c) for k, c in zip(keys, counts) if c])
@@ -193,7 +266,7 @@ class _Final:
             n=len(self.finals),
             counts="，".join(L.summary_final_count.format(label=self.judgement_labels[k], count=total[k])
                             for k in keys if total[k]) or "―")
-        tables = [self.indicator_table(g, o) for g in plan.goals for o in g.objectives if o.indicators]
+        tables = [t for g in plan.goals for o in g.objectives if o.indicators for t in self.indicator_tables(g, o)]
         return Section(2, L.final_indicators, "final-indicators", "part",
                        [Text([summary]), count_table, bars, *tables])
 
@@ -203,18 +276,21 @@ class _Final:
         L = self.L
         b = self.b
         years = b.years
-        year_columns = [Column(L.year_column.format(year=fiscal_year_short(y), western=y), 13, "center")
-                        for y in years]
-        # grade counts per year
+        chunks = _year_chunks(years)
+        # grade counts per year, in tables of YEAR_COLUMNS years
         codes = list(dict.fromkeys(g.code for g in self.ev.project_grades))
         all_ids = [p.id for p in b.source.projects.projects]
         per_year = {y: [b.grade_code(pid, y) for pid in all_ids] for y in years}
-        count_rows = [[Cell(b.grade_labels[c] if c == b.grade_labels[c] else f"{c} {b.grade_labels[c]}"),
-                       *(Cell(str(per_year[y].count(c))) for y in years)] for c in codes]
-        count_rows.append([Cell(b.unreported), *(Cell(str(per_year[y].count(b.unreported))) for y in years)])
-        count_rows.append([Cell(L.total, emphasis=True), *(Cell(str(len(all_ids)), emphasis=True) for _ in years)])
-        counts = Table("counts", [Column(L.grade, 50), *year_columns], count_rows, caption=L.grades_by_year)
-        content: list = [counts]
+        content: list = []
+        for chunk in chunks:
+            count_rows = [[Cell(b.grade_labels[c] if c == b.grade_labels[c] else f"{c} {b.grade_labels[c]}"),
+                           *(Cell(str(per_year[y].count(c))) for y in chunk)] for c in codes]
+            count_rows.append([Cell(b.unreported), *(Cell(str(per_year[y].count(b.unreported))) for y in chunk)])
+            count_rows.append([Cell(L.total, emphasis=True), *(Cell(str(len(all_ids)), emphasis=True) for _ in chunk)])
+            columns = [Column(L.grade, 50), *(self.year_column(y, None) for y in chunk)]
+            content.append(Table("counts", columns, count_rows,
+                                 caption=self.chunk_caption(L.grades_by_year, chunks, chunk),
+                                 keep=_keep(columns, count_rows)))
         seen: set[str] = set()
         for g in b.plan.goals:
             ids = []
@@ -226,18 +302,24 @@ class _Final:
                             ids.append(pid)
             if not ids:
                 continue
-            rows = []
+            summaries = {}
             for pid in ids:
-                project = b.projects[pid]
                 grades = project_grades(pid, years, b.source.actuals)
-                summary = "，".join(L.grade_years.format(grade=code if code is not None else b.unreported, n=n)
-                                   for code, n in grade_summary(grades, self.ev))
-                rows.append([Cell(project.name), Cell(project.owner),
-                             *(Cell(b.grade_code(pid, y)) for y in years), Cell(summary)])
-            content.append(Table("final-projects",
-                                 [Column(L.project_name), Column(L.owner, 24), *year_columns,
-                                  Column(L.period_summary, 26)],
-                                 rows, caption=f"{L.goal}{g.number} {g.title}", keep=False))
+                # each "A：4年" unbroken (NO_BREAK between its characters); the line breaks after a "，"
+                summaries[pid] = "，".join(NO_BREAK.join(L.grade_years.format(grade=code if code is not None else b.unreported, n=n))
+                                           for code, n in grade_summary(grades, self.ev))
+            # every year's grade, in tables of YEAR_COLUMNS years; the period's summary on the last
+            for n, chunk in enumerate(chunks):
+                last = n == len(chunks) - 1
+                columns = [Column(L.project_name), Column(L.owner, 24), *(self.year_column(y, 14) for y in chunk)]
+                if last:
+                    columns.append(Column(L.period_summary, 26))
+                rows = [[Cell(b.projects[pid].name), Cell(b.projects[pid].owner),
+                         *(Cell(b.grade_code(pid, y)) for y in chunk), *([Cell(summaries[pid])] if last else [])]
+                        for pid in ids]
+                content.append(Table("final-projects", columns, rows,
+                                     caption=self.chunk_caption(f"{L.goal}{g.number} {g.title}", chunks, chunk),
+                                     keep=_keep(columns, rows)))
         return Section(2, L.final_projects, "final-projects", "part", content)
 
     # -- 成果と次期計画への課題
@@ -274,8 +356,8 @@ class _Final:
                 rows.append([Cell(f"{L.objective}{_fullwidth(o.number)} {o.title}"),
                              Cell(r.results if r else L.no_review, field=self.empty(results, r)),
                              Cell(r.next_plan if r else L.no_review, field=self.empty(next_plan, r))])
-            content.append(Table("review", [Column(L.objective, 40), Column(L.review_results_column),
-                                            Column(L.review_next_plan_column)], rows, keep=False))
+            table_columns = [Column(L.objective, 40), Column(L.review_results_column), Column(L.review_next_plan_column)]
+            content.append(Table("review", table_columns, rows, keep=_keep(table_columns, rows)))
             # not the 基本目標's own heading again: every heading of the report is one 目次 entry of its own
             content.insert(0, Text([f"{L.goal}{g.number} {g.title}"], "lead"))
             goals.append(Section(3, L.review_goal.format(goal=f"{L.goal}{g.number}"), f"final-review-{g.id}",

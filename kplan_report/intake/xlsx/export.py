@@ -57,13 +57,17 @@ def file_name(department: model.Department) -> str:
     return f"{department.id}-{department.name}.xlsx"
 
 
-def export_all(source: Source, year: int, out: Path, deadline: datetime.date | None = None, password: str | None = None) -> list[Exported]:
-    """Write every department's workbook and ``index.csv`` into ``out``; return what was written."""
+def export_all(source: Source, year: int, out: Path, deadline: datetime.date | None = None, password: str | None = None,
+               final: bool | None = None) -> list[Exported]:
+    """Write every department's workbook and ``index.csv`` into ``out``; return what was written.
+
+    ``final``: the final edition's workbooks (as ``build --final``; by default in the plan's last year).
+    """
     out.mkdir(parents=True, exist_ok=True)
     fp = L.fingerprint(source)
     written = []
     for department in L.departments_with_work(source):
-        layout = L.build_layout(source, year, department, fp)
+        layout = L.build_layout(source, year, department, fp, final=final)
         path = out / file_name(department)
         _save_atomic(make_workbook(source, layout, deadline, password), path)
         written.append(Exported(path, layout))
@@ -72,14 +76,14 @@ def export_all(source: Source, year: int, out: Path, deadline: datetime.date | N
 
 
 def index_rows(written: list[Exported]) -> list[list[str]]:
-    rows = [["file", "department", "name", "organisation", "coordinator", "projects", "indicator measures", "推進項目 rows", "opinions"]]
+    rows = [["file", "department", "name", "organisation", "coordinator", "projects", "indicator measures", "推進項目 rows", "opinions", "period texts"]]
     for item in written:
         counts = item.layout.counts()
         d = item.layout.department
         rows.append([
             item.path.name, d.id, d.name, item.layout.organisation, "yes" if d.coordinator else "",
             str(counts.get(L.PROJECTS, 0)), str(counts.get(L.INDICATORS, 0)),
-            str(counts.get(L.ITEMS, 0)), str(counts.get(L.OPINIONS, 0)),
+            str(counts.get(L.ITEMS, 0)), str(counts.get(L.OPINIONS, 0)), str(counts.get(L.PERIOD, 0)),
         ])
     return rows
 
@@ -166,6 +170,7 @@ def _guide_sheet(ws: Worksheet, source: Source, layout: L.Layout, deadline: date
         ("", "シートの追加・削除，行の挿入・削除・並べ替え，ID列の変更はしないでください（取り込めなくなります）。"),
         ("", "数値は半角数字で，カンマや単位を付けずに入力します（例: 8900）。"),
         ("", "実績値を把握できなかったときは，実績値を空欄にし「把握できなかった理由」を書いてください。"),
+        ("", f"調査を行わない年度の指標（数年ごとの市民アンケートなど）は，実績値を空欄にし「調査のない年度」で「{layout.not_surveyed}」を選んでください。"),
         ("", "空欄のセルは「未記入」として扱い，既に登録済みの内容は変更しません。"),
         ("", "記入後はファイル名を変えずに保存し（Excel ブック .xlsx のまま），提出先へ返送してください。"),
         ("", ""),
@@ -176,7 +181,9 @@ def _guide_sheet(ws: Worksheet, source: Source, layout: L.Layout, deadline: date
         L.PROJECTS: "所管する主な取組・事業ごとに，今年度の実施内容・実績，評価（一覧から選択），課題・今後の方向性",
         L.INDICATORS: "所管する指標の数値ごとに，今年度の実績値（または把握できなかった理由）と備考",
         L.ITEMS: "推進項目の主体ごとの今年度の取組状況（取りまとめ課のみ）",
-        L.OPINIONS: "推進委員会の意見と対応（取りまとめ課のみ，任意）",
+        L.OPINIONS: "推進委員会の意見と対応（取りまとめ課のみ，任意）"
+        + ("。最終評価の年度は，計画期間全体に対する意見と対応も" if layout.final else ""),
+        L.PERIOD: "最終評価：基本目標・具体的目標ごとの計画期間の成果と次期計画への課題（取りまとめ課のみ，両方を入力）",
     }
     for sheet in layout.sheets:
         lines.append((f"　{sheet.name}", f"{descriptions[sheet.name]}（{counts[sheet.name]}行）"))
@@ -210,6 +217,8 @@ def _lists_sheet(wb: Workbook, layout: L.Layout) -> Worksheet:
         ws.cell(number, 2, grade.label)
     end = max(1, len(layout.grades))
     wb.defined_names[L.GRADE_LIST_NAME] = DefinedName(L.GRADE_LIST_NAME, attr_text=f"'{L.LISTS}'!$A$1:$A${end}")
+    ws.cell(1, 3, layout.not_surveyed)
+    wb.defined_names[L.SURVEY_LIST_NAME] = DefinedName(L.SURVEY_LIST_NAME, attr_text=f"'{L.LISTS}'!$C$1")
     return ws
 
 
@@ -228,6 +237,7 @@ def meta_items(layout: L.Layout) -> list[tuple[str, str]]:
         ("department", layout.department.id),
         ("department_name", layout.department.name),
         ("plan_fingerprint", layout.fingerprint),
+        ("edition", "final" if layout.final else "annual"),
     ]
 
 
@@ -287,6 +297,12 @@ def _validation(column: L.Column, row: L.Row, cache: dict[str, DataValidation], 
             type="list", formula1=f"={L.GRADE_LIST_NAME}", allow_blank=True,
             errorTitle="評価", error="一覧から選んでください。", promptTitle="評価", prompt="一覧から選んでください。",
         )
+    elif column.input == L.SURVEY:
+        key, make = "survey", lambda: DataValidation(
+            type="list", formula1=f"={L.SURVEY_LIST_NAME}", allow_blank=True,
+            errorTitle="調査のない年度", error="調査を行わない年度だけ，一覧から選んでください。",
+            promptTitle="調査のない年度", prompt="調査を行わない年度だけ選び，実績値は空欄にします。",
+        )
     elif column.input == L.WHOLE or (column.input == L.NUMBER and row.measure is not None and row.measure.kind != model.MeasureKind.percent):
         key, make = "whole", lambda: DataValidation(
             type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
@@ -307,7 +323,7 @@ def _validation(column: L.Column, row: L.Row, cache: dict[str, DataValidation], 
     if key not in cache:
         dv = make()
         dv.showErrorMessage = True
-        dv.showInputMessage = column.input == L.GRADE
+        dv.showInputMessage = column.input in (L.GRADE, L.SURVEY)
         cache[key] = dv
     return cache[key]
 

@@ -36,15 +36,19 @@ PROJECTS = "事業"
 INDICATORS = "指標"
 ITEMS = "推進項目"
 OPINIONS = "意見"
+PERIOD = "最終評価"  # the final edition's 成果 and 次期計画への課題 (coordinator, final edition only)
 LISTS = "_lists"
 META = "_meta"
 GRADE_LIST_NAME = "grade_scale"
+SURVEY_LIST_NAME = "not_surveyed"
+PERIOD_OPINION_ID = "period"  # the 意見 sheet's row of the committee's opinion on the whole period
 
 # Input kinds: how a typed cell is read and checked.
 TEXT = "text"
 GRADE = "grade"
 NUMBER = "number"  # a measure's value: rules from its MeasureKind
 WHOLE = "whole"  # count / of
+SURVEY = "survey"  # 対象外 from a drop-down: no survey this year (not_surveyed: true)
 
 
 @dataclass(frozen=True)
@@ -84,8 +88,10 @@ class Layout:
     coordinator: model.Department
     organisation: str
     fingerprint: str
-    sheets: list[Sheet]  # the data sheets (事業, 指標, and for the coordinator 推進項目, 意見)
+    sheets: list[Sheet]  # the data sheets (事業, 指標, and for the coordinator 推進項目, 意見, in the final edition 最終評価)
     grades: list[model.ProjectGrade]
+    final: bool = False  # the final edition's workbook: the coordinator's has the period texts
+    not_surveyed: str = "対象外"  # what the 指標 sheet's drop-down offers (labels.py not_surveyed)
 
     def counts(self) -> dict[str, int]:
         return {sheet.name: len(sheet.rows) for sheet in self.sheets}
@@ -118,16 +124,31 @@ def departments_with_work(source: Source) -> list[model.Department]:
     return [d for d in source.departments.departments if d.id in owners or d.coordinator]
 
 
-def build_layout(source: Source, year: int, department: model.Department, fp: str | None = None) -> Layout:
+def build_layout(source: Source, year: int, department: model.Department, fp: str | None = None,
+                 final: bool | None = None) -> Layout:
+    """What ``department``'s workbook of ``year`` holds.
+
+    ``final``: the final edition's workbook (``build --final``'s rule: by
+    default in the plan's last year); the coordinator's then also collects
+    the period texts (:data:`PERIOD`, and the period's opinion on :data:`OPINIONS`).
+    """
+    from ...views.outline import is_final
+
+    final = is_final(source, year, final)
+    info = source.plan.plan
+    labels = make_labels(info.municipality_kind, info.terms)
     current = source.actuals.get(year)
     previous = source.actuals.get(year - 1)
     coordinator = source.departments.coordinator()
     organisations = {o.id: o for o in source.departments.organisations}
     label = fiscal_year_label(year)
-    sheets = [_projects_sheet(source, year, department, current, previous), _indicators_sheet(source, year, department, current)]
+    sheets = [_projects_sheet(source, year, department, current, previous),
+              _indicators_sheet(source, year, department, current, labels)]
     if department.coordinator:
         sheets.append(_items_sheet(source, year, current, previous))
-        sheets.append(_opinions_sheet(source, year, current))
+        sheets.append(_opinions_sheet(source, year, current, final))
+        if final:
+            sheets.append(_period_sheet(source, current, labels))
     for sheet in sheets:
         sheet.title = f"{label} {sheet.title}（{department.name}）"
     return Layout(
@@ -138,6 +159,8 @@ def build_layout(source: Source, year: int, department: model.Department, fp: st
         fingerprint=fp or fingerprint(source),
         sheets=sheets,
         grades=list(source.evaluation.project_grades),
+        final=final,
+        not_surveyed=labels.not_surveyed,
     )
 
 
@@ -199,7 +222,7 @@ def _indicators(plan: model.Plan):
             yield from objective.indicators
 
 
-def _indicators_sheet(source: Source, year: int, department: model.Department, current) -> Sheet:
+def _indicators_sheet(source: Source, year: int, department: model.Department, current, labels) -> Sheet:
     plan = source.plan
     years = [y for y in range(plan.plan.first_year, year)]
     columns = [
@@ -215,6 +238,7 @@ def _indicators_sheet(source: Source, year: int, department: model.Department, c
         Column("value", f"{fiscal_year_short(year)}\n実績値", 11, NUMBER),
         Column("count", "うち該当数\n（count）", 10, WHOLE),
         Column("of", "対象の総数\n（of）", 10, WHOLE),
+        Column("not_surveyed", f"調査のない年度\n（{labels.not_surveyed}）", 12, SURVEY),
         Column("not_measured", "把握できなかった理由", 24, TEXT),
         Column("note", "備考（指標ごと）", 30, TEXT),
     ]
@@ -239,12 +263,13 @@ def _indicators_sheet(source: Source, year: int, department: model.Department, c
                 "value": actual.value if actual else None,
                 "count": actual.count if actual else None,
                 "of": actual.of if actual else None,
+                "not_surveyed": labels.not_surveyed if actual and actual.not_surveyed else None,
                 "not_measured": actual.not_measured if actual else None,
                 "note": (now.note if now else None) if index == 0 else None,
             }
             for y in years:
                 values[f"y{y}"] = _year_value(source.actuals.get(y), indicator.id, measure.id)
-            paths = {"value": base + ("value",), "not_measured": base + ("not_measured",)}
+            paths = {"value": base + ("value",), "not_surveyed": base + ("not_surveyed",), "not_measured": base + ("not_measured",)}
             for name in ("count", "of"):
                 if _uses(measure, last, name) or (actual is not None and getattr(actual, name) is not None):
                     paths[name] = base + (name,)
@@ -289,7 +314,7 @@ def _items_sheet(source: Source, year: int, current, previous) -> Sheet:
     return Sheet(ITEMS, "推進項目の取組状況", columns, rows)
 
 
-def _opinions_sheet(source: Source, year: int, current) -> Sheet:
+def _opinions_sheet(source: Source, year: int, current, final: bool = False) -> Sheet:
     info = source.plan.plan
     labels = make_labels(info.municipality_kind, info.terms)  # the plan's own words: 町の対応 …
     columns = [
@@ -312,6 +337,21 @@ def _opinions_sheet(source: Source, year: int, current) -> Sheet:
             paths={"opinion": ("opinions", "overall", "opinion"), "response": ("opinions", "overall", "response")},
         )
     ]
+    if final:
+        period = current.period_review.opinion if current else None
+        rows.append(
+            Row(
+                id=PERIOD_OPINION_ID,
+                label=PERIOD_OPINION_SUBJECT,
+                values={
+                    "id": PERIOD_OPINION_ID,
+                    "subject": PERIOD_OPINION_SUBJECT,
+                    "opinion": period.opinion if period else None,
+                    "response": period.response if period else None,
+                },
+                paths={"opinion": ("period_review", "opinion", "opinion"), "response": ("period_review", "opinion", "response")},
+            )
+        )
     for goal in source.plan.goals:
         for objective in goal.objectives:
             entry = opinions.objectives.get(objective.id)
@@ -333,6 +373,41 @@ def _opinions_sheet(source: Source, year: int, current) -> Sheet:
                 )
             )
     return Sheet(OPINIONS, "推進委員会の意見と対応", columns, rows)
+
+
+PERIOD_OPINION_SUBJECT = "計画期間全体（最終評価）"
+
+
+def _period_sheet(source: Source, current, labels) -> Sheet:
+    """成果 and 次期計画への課題 per 基本目標 and 具体的目標 (``period_review``), each 基本目標 before its own."""
+    columns = [
+        Column("id", "ID", 8),
+        Column("subject", labels.goal_objective, 34),
+        Column("results", labels.review_results_column, 56, TEXT),
+        Column("next_plan", labels.review_next_plan_column, 56, TEXT),
+    ]
+    review = current.period_review if current else model.PeriodReview()
+    rows = []
+
+    def row(part: str, node_id: str, subject: str) -> Row:
+        entry = getattr(review, part).get(node_id)
+        return Row(
+            id=node_id,
+            label=subject,
+            values={
+                "id": node_id,
+                "subject": subject,
+                "results": entry.results if entry else None,
+                "next_plan": entry.next_plan if entry else None,
+            },
+            paths={key: ("period_review", part, node_id, key) for key in ("results", "next_plan")},
+        )
+
+    for goal in source.plan.goals:
+        rows.append(row("goals", goal.id, f"{labels.goal}{goal.number} {goal.title}"))
+        for objective in goal.objectives:
+            rows.append(row("objectives", objective.id, f"{goal.number}-{objective.number} {objective.title}"))
+    return Sheet(PERIOD, labels.final_review, columns, rows)
 
 
 # ---------------------------------------------------------------- display

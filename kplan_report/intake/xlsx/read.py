@@ -213,7 +213,9 @@ def _read_workbook(path: Path, display: str, source, year: int, fp: str, departm
         wrong = True
     if wrong:
         return None
-    layout = L.build_layout(source, year, department, fp)
+    # The sheets follow the edition the workbook was exported as (export --final), recorded in it.
+    edition = meta.get("edition")
+    layout = L.build_layout(source, year, department, fp, final=None if edition is None else edition == "final")
     book = WorkbookRead(display, layout)
     for sheet in layout.sheets:
         if sheet.name not in wb.sheetnames:
@@ -281,7 +283,7 @@ def _read_sheet(ws, sheet: L.Sheet, book: WorkbookRead, problems: list[Problem])
                 problems.append(_problem(file, sheet.name, coordinate, field_name, f"the formula {quote(str(cell.value))}", "a typed value, not a formula（数式ではなく値を入力してください）"))
                 book.invalid.add(path)
                 continue
-            value, error = parse_cell(cell.value, column.input, row.measure, book.layout.grades)
+            value, error = parse_cell(cell.value, column.input, row.measure, book.layout.grades, book.layout.not_surveyed)
             if error is not None:
                 problems.append(_problem(file, sheet.name, coordinate, field_name, *error))
                 book.invalid.add(path)
@@ -294,8 +296,12 @@ def _read_sheet(ws, sheet: L.Sheet, book: WorkbookRead, problems: list[Problem])
 # ---------------------------------------------------------------- one cell
 
 
-def parse_cell(value: Any, kind: str, measure: model.Measure | None, grades: list[model.ProjectGrade]):
-    """``(value, None)`` for a typed cell (``None`` when empty), or ``(None, (found, expected))``."""
+def parse_cell(value: Any, kind: str, measure: model.Measure | None, grades: list[model.ProjectGrade],
+               not_surveyed: str = "対象外"):
+    """``(value, None)`` for a typed cell (``None`` when empty), or ``(None, (found, expected))``.
+
+    ``not_surveyed``: the one entry of the 調査のない年度 drop-down, read as ``True``.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     if isinstance(value, bool):
@@ -307,6 +313,11 @@ def parse_cell(value: Any, kind: str, measure: model.Measure | None, grades: lis
         return None, (f"the date {shown} (Excel turned the entry into a date)", _expect(kind, measure))
     if kind == L.TEXT:
         return _text(value)
+    if kind == L.SURVEY:
+        if unicodedata.normalize("NFKC", str(value)).strip() == unicodedata.normalize("NFKC", not_surveyed):
+            return True, None
+        return None, (describe(value if isinstance(value, str) else str(value)),
+                      f"'{not_surveyed}' from the list, or an empty cell（調査のない年度だけ「{not_surveyed}」を選んでください）")
     if kind == L.GRADE:
         text = unicodedata.normalize("NFKC", str(value)).strip()
         codes = [g.code for g in grades]
@@ -324,6 +335,8 @@ def _expect(kind: str, measure: model.Measure | None) -> str:
         return "a number（数値を半角数字で入力してください）"
     if kind == L.GRADE:
         return "a grade from the list（評価は一覧から選んでください）"
+    if kind == L.SURVEY:
+        return "an entry from the list（一覧から選んでください）"
     return "text（文字を入力してください）"
 
 
@@ -437,11 +450,22 @@ def _filled(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
-# Fields that are entered together: a project's three, an opinion's two.
+# Fields that are entered together: a project's three, an opinion's two, a period text's two.
 _GROUPS = {
     "projects": ("results", "grade", "next_steps"),
     "opinions": ("opinion", "response"),
 }
+_PERIOD_GROUPS = {
+    "goals": ("results", "next_plan"),
+    "objectives": ("results", "next_plan"),
+    "opinion": ("opinion", "response"),
+}
+
+
+def _group(path: tuple[str, ...]) -> tuple[str, ...] | None:
+    if path[0] == "period_review":
+        return _PERIOD_GROUPS.get(path[1])
+    return _GROUPS.get(path[0])
 
 
 def _check_groups(books: list[WorkbookRead], merged: dict, existing: dict, problems: list[Problem]) -> None:
@@ -455,7 +479,7 @@ def _check_groups(books: list[WorkbookRead], merged: dict, existing: dict, probl
             if path[0] == "indicators" and path[-1] == "value":
                 _check_measure_pair(book, sheet, row, merged, existing, problems, checked)
                 continue
-            group = _GROUPS.get(path[0])
+            group = _group(path)
             if group is None:
                 continue
             checked.add(base)
@@ -487,13 +511,26 @@ def _check_measure_pair(book, sheet, row, merged, existing, problems, checked) -
         path = base + (name,)
         return merged[path].value if path in merged else _get(existing, path)
     value, reason = current("value"), current("not_measured")
-    names = ("value", "not_measured", "count", "of")
+    names = ("value", "not_measured", "count", "of", "not_surveyed")
     if any(base + (name,) in book.invalid for name in names):
         return  # already reported
     typed_here = [name for name in names if base + (name,) in merged]
     if not typed_here:
         return
     number = book.row_numbers[(sheet.name, row.id)]
+    if current("not_surveyed") is True:
+        # The YAML's rule (validate/load.py, _check_measure): a year without a survey has no value.
+        given = [name for name in ("value", "count", "of", "not_measured") if _filled(current(name))]
+        if given:
+            shown = {"value": "the value", "count": "count", "of": "of"}
+            what = ", ".join(f"the reason {quote(str(current(n)))}" if n == "not_measured" else f"{shown[n]} {describe(current(n))}" for n in given)
+            problems.append(_problem(
+                book.file, sheet.name, f"{sheet.column_letter('not_surveyed')}{number}", ".".join(base + ("not_surveyed",)),
+                f"{book.layout.not_surveyed} next to {what}",
+                f"either {book.layout.not_surveyed} (no survey this year) or a value, not both"
+                f"（調査のない年度には実績値を入力しません。どちらか一方にしてください）",
+            ))
+        return
     if _filled(value) and _filled(reason):
         problems.append(_problem(
             book.file, sheet.name, f"{sheet.column_letter('not_measured')}{number}", ".".join(base + ("not_measured",)),

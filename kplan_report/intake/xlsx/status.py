@@ -2,7 +2,9 @@
 
 Read from the year's actuals file as ``validate`` reads it, per department
 and by the same layout as the workbooks, so the list names exactly the rows
-the department's workbook holds.  Opinions are optional and not chased.
+the department's workbook holds.  The year's opinions are optional and not chased; in the final edition the
+period texts (最終評価: 成果 and 次期計画への課題, the committee's opinion on the
+period) are, for the coordinator.
 """
 
 from __future__ import annotations
@@ -21,18 +23,19 @@ class Pending:
     missing: list[tuple[str, str, str]]  # (sheet, row ID, what the row is)
 
 
-def pending(source: Source, year: int) -> list[Pending]:
+def pending(source: Source, year: int, final: bool | None = None) -> list[Pending]:
+    """``final``: the final edition's rows too (as ``export --final``; by default in the plan's last year)."""
     actuals = source.actuals.get(year)
     fp = L.fingerprint(source)
     out = []
     for department in L.departments_with_work(source):
-        layout = L.build_layout(source, year, department, fp)
+        layout = L.build_layout(source, year, department, fp, final=final)
         total = 0
         missing = []
         for sheet in layout.sheets:
-            if sheet.name == L.OPINIONS:
-                continue
             for row in sheet.rows:
+                if sheet.name == L.OPINIONS and row.id != L.PERIOD_OPINION_ID:
+                    continue  # the year's opinions are optional; the period's is the final edition's own
                 total += 1
                 if not _entered(actuals, sheet.name, row):
                     missing.append((sheet.name, row.id, row.label))
@@ -53,12 +56,17 @@ def _entered(actuals: model.Actuals | None, sheet: str, row: L.Row) -> bool:
     if sheet == L.ITEMS:
         item_id, actor = row.id.split("/")
         return bool(actuals.promotion_items.get(item_id, {}).get(actor))
+    if sheet == L.PERIOD:
+        review = actuals.period_review
+        return row.id in (review.goals if row.paths["results"][1] == "goals" else review.objectives)
+    if sheet == L.OPINIONS:
+        return actuals.period_review.opinion is not None
     return True
 
 
-def status_lines(source: Source, year: int) -> list[str]:
+def status_lines(source: Source, year: int, final: bool | None = None) -> list[str]:
     lines = []
-    for entry in pending(source, year):
+    for entry in pending(source, year, final):
         d = entry.department
         done = entry.total - len(entry.missing)
         if not entry.missing:

@@ -299,10 +299,10 @@ def baseline_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _header_row(tbl, widths: list[int], labels: list[str]) -> None:
+def _header_row(tbl, widths: list[int], labels: list[str], style: str = "TableHeader") -> None:
     tr = _row(tbl, header=True)
     for width, label in zip(widths, labels):
-        _cell(tr, width, [_para("TableHeader", label)], valign="center")
+        _cell(tr, width, [_para(style, label)], valign="center")
 
 
 def _split_widths(total: int, fixed: list[int | None]) -> list[int]:

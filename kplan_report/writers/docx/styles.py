@@ -155,6 +155,11 @@ STYLES: list[StyleDef] = [
              ppr='<w:ind w:left="170" w:hangingChars="100" w:hanging="170"/>'),
     StyleDef("paragraph", "TableHeader", "Table Header", "TableText",
              ppr='<w:keepNext/><w:jc w:val="center"/>', rpr='<w:b/><w:bCs/>'),
+    # the final edition's tables of many columns (views/final.py; the PDF's 7 pt, report.css)
+    StyleDef("paragraph", "TableTextSmall", "Table Text Small", "TableText", rpr=_size(14)),
+    StyleDef("paragraph", "TableTextSmallCenter", "Table Text Small Center", "TableTextSmall",
+             ppr='<w:jc w:val="center"/>'),
+    StyleDef("paragraph", "TableHeaderSmall", "Table Header Small", "TableHeader", rpr=_size(12)),
     StyleDef("paragraph", "TableItemTitle", "Table Item Title", "TableText",
              ppr='<w:jc w:val="center"/>', rpr='<w:b/><w:bCs/>' + _size(20)),
     StyleDef("paragraph", "Figure", "Figure", "Normal",

@@ -105,6 +105,11 @@ from .styles import (
     _twips,
 )
 
+#: Plain tables (Table.name) printed in the small table styles: the final edition's
+#: tables of a column per year (the PDF prints them at 7 pt, report.css).
+SMALL_TABLES = ("final-indicators", "final-projects")
+SMALL_CELL_MARGIN = 28  # twips (0.5 mm) left and right in those tables
+
 # ---------------------------------------------------------------- THE 推進項目 table
 
 # 推進項目 (vertical title) | 主体 | 具体的取組 | 取組状況
@@ -250,12 +255,19 @@ class _Writer:
             self.p("TableTitle", block.caption)
         widths = _column_widths(block.columns)
         tbl = _table(widths)
-        _header_row(tbl, widths, [c.label for c in block.columns])
+        # The final edition's tables of a column per year print small, as in the PDF (report.css).
+        small = "Small" if block.name in SMALL_TABLES else ""
+        if small:  # narrow cell margins (0.5 mm, the style's 1.3 mm): 令和10年度 fits a 14 mm column
+            margins = _el("w:tblCellMar")
+            for side in ("left", "right"):
+                _el(f"w:{side}", {"w:w": SMALL_CELL_MARGIN, "w:type": "dxa"}, margins)
+            tbl.find(qn("w:tblPr")).find(qn("w:tblLook")).addprevious(margins)
+        _header_row(tbl, widths, [c.label for c in block.columns], f"TableHeader{small}")
         for cells in block.rows:
             tr = _row(tbl)
             for width, column, cell in zip(widths, block.columns, cells):
                 align = cell.align or column.align
-                style = "TableTextCenter" if align == "center" else "TableText"
+                style = f"TableText{small}Center" if align == "center" else f"TableText{small}"
                 if cell.rowspan == 0:
                     _cell(tr, width, vmerge="continue")
                 else:
