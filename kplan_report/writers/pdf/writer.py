@@ -216,7 +216,9 @@ _BLANK_CHART_URI = "data:image/svg+xml;base64," + base64.b64encode(
 # ---------------------------------------------------------------- rendering
 
 
-_JOINED = re.compile(f"[^\\s<>{NO_BREAK}]+(?:{NO_BREAK}[^\\s<>{NO_BREAK}]+)+")
+# A joined run ends at a space or at Japanese punctuation (，、。): "A⁠：⁠4⁠年，B⁠：⁠1⁠年" is
+# two unbreakable runs with a break allowed after the "，", not one run as wide as the list.
+_JOINED = re.compile(f"[^\\s<>{NO_BREAK}，、。]+(?:{NO_BREAK}[^\\s<>{NO_BREAK}，、。]+)+")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)|([^<]+)")
 
 
