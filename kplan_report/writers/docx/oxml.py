@@ -26,7 +26,7 @@ from ...views.blocks import (
     Column,
 )
 from ...views.pieces import COMPUTED, Field, Span
-from .styles import PALE, TEXT_WIDTH, VERTICAL_TEXT, _twips
+from .styles import MARGIN_BOTTOM, MARGIN_TOP, PAGE_HEIGHT, PALE, TEXT_WIDTH, VERTICAL_TEXT, _twips
 
 # ---------------------------------------------------------------- text and XML helpers
 
@@ -180,14 +180,98 @@ def _cell(tr, width: int, paragraphs: Iterable = (), *, span: int = 1, vmerge: s
     return tc
 
 
+# ---------------------------------------------------------------- rows that may split
+
+# How tall a table row can be and still be kept whole on a page
+# (``w:cantSplit``), estimated from its text, deliberately on the high side:
+# a row marked "do not split" that is taller than a page is cut at the page
+# bottom by Word and LibreOffice (the rest of its text is never shown), while
+# a row let split that would have fitted only breaks where a row could have
+# moved.  Table text is 8.5 pt on lines of 1.3 (11.1 pt, as LibreOffice 7.4
+# sets it: 18 characters a line in the 58 mm 取組状況 column).  The estimate
+# takes every character as a full em of 9 pt (half-width letters are half
+# that), lines of 1.3 × 1.1 em, 2 pt after each paragraph: about 1.3 times
+# the height LibreOffice gives Japanese text, twice that of Latin text.  A
+# row may take 90 % of the body height less a repeated header row of two
+# lines.  (The FY2021 sample's tallest row, a 市・市社協 row, is
+# estimated at 151 mm of the 223 mm.)
+_EM = 180  # twips: 9 pt
+_LINE = round(_EM * 1.3 * 1.1)
+_PARAGRAPH_SPACING = 40
+_CELL_MARGINS = 2 * 74  # left and right (the ReportTable style's tblCellMar)
+_ROW_PADDING = 2 * 45  # top and bottom
+#: The tallest row (twips) kept whole on a page.
+ROW_FIT_HEIGHT = (PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM - 2 * _LINE) * 9 // 10
+_EMU_PER_TWIP = 635
+
+
+def estimated_row_height(tr) -> int:
+    """A generous estimate of the height (twips) ``tr`` takes on the page:
+    its tallest cell, each paragraph's lines by its length and the cell's
+    width, pictures by their size.  A vertical cell (the 推進項目 title, merged
+    over the table's rows) is not counted: its text runs down the rows."""
+    tallest = 0
+    for tc in tr.findall(qn("w:tc")):
+        tcpr = tc.find(qn("w:tcPr"))
+        if tcpr is not None and tcpr.find(qn("w:textDirection")) is not None:
+            continue
+        width = tc.width.twips if tc.width is not None else TEXT_WIDTH
+        per_line = max(1, (width - _CELL_MARGINS) // _EM)
+        height = _ROW_PADDING
+        for p in tc.iter(qn("w:p")):
+            lines = 0
+            for run_text in _paragraph_lines(p):
+                lines += max(1, -(-len(run_text) // per_line))
+            height += lines * _LINE + _PARAGRAPH_SPACING
+            for extent in p.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent"):
+                height += int(extent.get("cy", "0")) // _EMU_PER_TWIP
+        tallest = max(tallest, height)
+    return tallest
+
+
+def _paragraph_lines(p) -> list[str]:
+    """The text of ``p`` as its lines (a ``w:br`` starts a line)."""
+    lines = [""]
+    for el in p.iter(qn("w:t"), qn("w:br"), qn("w:tab")):
+        if el.tag == qn("w:br"):
+            lines.append("")
+        elif el.tag == qn("w:tab"):
+            lines[-1] += " "
+        else:
+            lines[-1] += el.text or ""
+    return lines
+
+
+def split_tall_rows(tbl):
+    """Let every body row of ``tbl`` that may be taller than
+    :data:`ROW_FIT_HEIGHT` split across pages (no ``w:cantSplit``), so that
+    all its text prints; the header row (``w:tblHeader``) repeats above the
+    continuation.  Rows that fit keep ``w:cantSplit``."""
+    for tr in tbl.findall(qn("w:tr")):
+        trpr = tr.find(qn("w:trPr"))
+        if trpr is None or trpr.find(qn("w:tblHeader")) is not None:
+            continue
+        cant_split = trpr.find(qn("w:cantSplit"))
+        if cant_split is not None and estimated_row_height(tr) > ROW_FIT_HEIGHT:
+            trpr.remove(cant_split)
+            if not len(trpr):
+                tr.remove(trpr)
+    return tbl
+
+
 def keep_together(tbl):
     """Keep a table on one page when it fits: "keep with next" on every paragraph
     of every row but the last (Word's way; a table taller than a page still breaks).
 
     Used for the 推進項目 tables so that the merged, vertical 推進項目 title
-    is not left behind on the page before its rows.
+    is not left behind on the page before its rows.  A table with a row that
+    may be taller than a page (:func:`split_tall_rows`) is left as it is: it
+    cannot be kept on a page, and keeping it would only move it whole to the
+    next page, leaving the headings above it alone on theirs.
     """
     rows = tbl.findall(qn("w:tr"))
+    if any(estimated_row_height(tr) > ROW_FIT_HEIGHT for tr in rows):
+        return tbl
     for tr in rows[:-1]:
         for p in tr.iter(qn("w:p")):
             ppr = p.find(qn("w:pPr"))

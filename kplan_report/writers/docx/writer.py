@@ -11,7 +11,8 @@ document that city staff and council members edit in Word:
   East Asian font (``w:eastAsia``) on the styles and the document defaults;
   no theme fonts are left over from python-docx's template;
 * tables are real Word tables: merged cells (``w:vMerge``), repeated header
-  rows (``w:tblHeader``), rows that do not split (``w:cantSplit``), fixed
+  rows (``w:tblHeader``), rows that do not split (``w:cantSplit``) unless
+  they may be taller than a page (:func:`.oxml.split_tall_rows`), fixed
   column widths in the grid and on the cells;
 * a TOC field that already lists the headings when the file is opened and
   that Word can update (目次の更新); a PAGE field in the footer;
@@ -79,7 +80,10 @@ from .oxml import (
     _row,
     _table,
     clean_text,
+    ROW_FIT_HEIGHT,
+    estimated_row_height,
     keep_together,
+    split_tall_rows,
 )
 from .package import (
     _clean_package,
@@ -134,7 +138,11 @@ def add_promotion_item_table(document: DocxDocument, block: PromotionItemTable, 
     * one row per 主体; the 推進項目 cell is merged over all of them
       (``w:vMerge`` restart / continue) and set vertically;
     * each 具体的取組 is its own paragraph, with its tag at the end;
-    * the header row repeats on every page, rows never split across pages;
+    * the header row repeats on every page; a row does not split across
+      pages unless it may be taller than a page (:func:`.oxml.split_tall_rows`:
+      a long 取組状況 then continues on the next page, below the header row,
+      and the title is set across, not vertically: LibreOffice does not split
+      a row that holds vertical text);
     * each 具体的取組 is a locked content control (``plan:<id>``), each
       取組状況 an editable one (``promotion_items.<item>.<actor>``).
     """
@@ -155,6 +163,12 @@ def add_promotion_item_table(document: DocxDocument, block: PromotionItemTable, 
                               for a in row.actions])
         _cell(tr, widths[3], [controls.wrap(_para("TableText", row.summary or block.no_summary),
                                             row.summary_field, row.summary)])
+    if any(estimated_row_height(tr) > ROW_FIT_HEIGHT for tr in tbl.findall(qn("w:tr"))[1:]):
+        # A row that may be taller than a page must split, and LibreOffice
+        # never splits a row that holds vertical text (it cuts it at the page
+        # bottom): such a table prints its title across, in its narrow column.
+        for direction in list(tbl.iter(qn("w:textDirection"))):
+            direction.getparent().remove(direction)
     _Body(document).add(keep_together(tbl))
     return tbl
 
@@ -169,6 +183,8 @@ class _Body:
         self.sectpr = document.element.body.find(qn("w:sectPr"))
 
     def add(self, el):
+        if el.tag == qn("w:tbl"):
+            split_tall_rows(el)
         self.sectpr.addprevious(el)
         return el
 

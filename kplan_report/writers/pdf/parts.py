@@ -185,7 +185,7 @@ def lay_out_part(report: Report, spec: PartSpec, options: dict,
         new = writer._new_breaks(part_report, document, breaks) if sections else set()
         if not new:
             break
-        breaks = breaks | new
+        breaks = writer.merge_breaks(breaks, new)
     else:
         raise RuntimeError(f"{spec.name}: 推進項目 tables still break across pages after {MAX_PASSES} layouts")
     return PartResult(spec.name, document.write_pdf(**options), len(document.pages), _anchors(document),

@@ -27,8 +27,25 @@ module adds what is about *pages*, which the view model cannot know:
   reprinted title can make a continuation taller and push down what
   follows).  Then the whole report is laid out once with all the splits,
   and checked the same way (were a table to break, the new breaks would be
-  added and the report laid out again).  Only a single 具体的取組 taller
-  than a page can still be cut, inside its own row.
+  added and the report laid out again).
+* **Texts taller than a page** (see :func:`_new_breaks`).  A 取組状況 of
+  thousands of characters makes its 主体's rows taller than a page, and a
+  row that cannot fit a page can never stop breaking.  Such a text is cut
+  into pieces that each fill a page: the first beside the 主体's first
+  rows, where the table is; each further piece in a continuation table
+  that starts a page and reprints the title (（続き）), the 主体 and the
+  header row, beside the 主体's remaining 具体的取組 or, once they are
+  used up, beside an empty 具体的取組 cell.  We cut the text rather than
+  let WeasyPrint break inside the row because WeasyPrint continues a
+  broken row without the vertical title and 主体 (rowspan cells are not
+  repeated), so the continuation page would not say what it is.  Where to
+  cut comes from the layout itself, exactly: the row is first let break
+  (``break-inside: auto``), and the printed characters of the text on each
+  page are where its pieces end (at a line end, as a typesetter breaks a
+  paragraph).  Any other element that is taller than a page (a ≪主な取組・
+  事業≫ row with a long 実施内容・実績, a committee opinion) may simply
+  break inside itself: nothing spans its rows, and the header row repeats.
+  Rows that fit on a page are never split.
 * **Indicator rows kept with their charts.**  Each ＜主な指標＞ entry is a
   row group (values, then chart; the № cell spans both) that must not
   break.  WeasyPrint honours that for every group but a table's first, which
@@ -73,8 +90,23 @@ PDF_VARIANT = "pdf/ua-1"
 #: Prefix of a "break" that starts an objective's ＜主な指標＞ on a new page.
 INDICATOR_BREAK = "indicators:"
 
-#: Layout rounds at most (the first, plus layouts of the whole report with the splits).
-MAX_PASSES = 4
+#: Prefix of a "break" that lets an element (``data-split`` key) break inside
+#: itself: it was found taller than a page.
+LONG_BREAK = "long:"
+
+#: Prefix of a "break" that cuts a 取組状況: ``text:<item id>/<主体 index>:<offset>``,
+#: the offset (in characters of the text) where a piece starts.
+TEXT_BREAK = "text:"
+
+#: Layout rounds at most (the first, plus layouts of the whole report with the
+#: splits).  Ordinary tables take one or two; a text taller than a page three
+#: more (found long, cut, its continuations' rows placed).
+MAX_PASSES = 8
+
+#: Characters a printed text does not show as such (white space collapsed by
+#: ``white-space: pre-line``, the number–unit joiner, soft hyphens): skipped
+#: when printed characters are mapped back to offsets in the source text.
+_UNPRINTED = frozenset(" \t\n\r\f\u00ad") | {NO_BREAK}
 
 CHART_WIDTH_MM = 62.0
 CHART_HEIGHT_MM = 31.0
@@ -131,6 +163,10 @@ class ItemRow:
     summary_elsewhere: bool  # the 取組状況 was printed in an earlier part
     first: bool  # first row of its 主体
     last: bool  # last row of its 主体
+    split_key: str = ""  # data-split of a row starting a 取組状況 cell: <item id>/<主体 index>
+    summary_offset: int = 0  # where in the 取組状況 this part's piece starts
+    long: bool = False  # the 取組状況 is taller than a page: the row may break inside itself
+    extra: bool = False  # a row with no 具体的取組 that carries a further piece of the 取組状況
 
 
 @dataclass(frozen=True)
@@ -139,48 +175,101 @@ class ItemTablePart:
     rows: list[ItemRow]
 
 
-def _flat_rows(item: PromotionItemView) -> list[tuple[int, int, int, ActionLine | None, str]]:
-    """(actor index, index within actor, actor size, action, row id) in print order."""
+def _flat_rows(item: PromotionItemView, breaks: frozenset[str] = frozenset()) -> list[tuple]:
+    """(actor index, index within actor, actor size, action, row id, extra) in print order.
+
+    A 主体 whose 取組状況 is cut (``text:`` breaks) into more pieces than
+    there are parts holding its 具体的取組 gets a row with no 具体的取組
+    (``extra``) for each piece left: each starts a continuation table."""
+    offsets = _text_offsets(item, breaks)
     out = []
     for a, row in enumerate(item.rows):
         actions = row.actions or [None]
+        ids = [action.id if action else f"{item.id}.{a}" for action in actions]
+        parts = 1 + sum(1 for row_id in ids[1:] if row_id in breaks)
+        extra = max(0, len(_pieces(row.summary, offsets.get(a, ()))) - parts)
+        size = len(actions) + extra
         for i, action in enumerate(actions):
-            row_id = action.id if action else f"{item.id}.{a}"
-            out.append((a, i, len(actions), action, row_id))
+            out.append((a, i, size, action, ids[i], False))
+        for n in range(extra):
+            out.append((a, len(actions) + n, size, None, f"{item.id}.{a}.x{n + 1}", True))
     return out
 
 
-def row_ids(item: PromotionItemView) -> list[str]:
-    return [r[4] for r in _flat_rows(item)]
+def _text_offsets(item: PromotionItemView, breaks: frozenset[str]) -> dict[int, list[int]]:
+    """主体 index -> the offsets where its 取組状況 is cut (``text:`` breaks)."""
+    prefix = f"{TEXT_BREAK}{item.id}/"
+    found: dict[int, set[int]] = {}
+    for b in breaks:
+        if b.startswith(prefix):
+            actor, _, offset = b[len(prefix):].partition(":")
+            found.setdefault(int(actor), set()).add(int(offset))
+    return {a: sorted(offsets) for a, offsets in found.items()}
+
+
+def _pieces(text: str, offsets) -> list[tuple[int, str]]:
+    """``text`` cut at ``offsets``: (start, piece) each, the white space at the cuts left out."""
+    bounds = [0, *(o for o in offsets if 0 < o < len(text)), len(text)]
+    pieces = [[start, text[start:end]] for start, end in zip(bounds, bounds[1:])]
+    for n, piece in enumerate(pieces):
+        if n:
+            piece[1] = piece[1].lstrip(_CUT_SPACE)
+        if n < len(pieces) - 1:
+            piece[1] = piece[1].rstrip(_CUT_SPACE)
+    return [(start, piece) for start, piece in pieces]
+
+
+_CUT_SPACE = " \t\n\r\f"
+
+
+def row_ids(item: PromotionItemView, breaks: frozenset[str] = frozenset()) -> list[str]:
+    return [r[4] for r in _flat_rows(item, breaks)]
 
 
 def item_parts(item: PromotionItemView, breaks: frozenset[str]) -> list[ItemTablePart]:
-    """Split the table of ``item`` before each row whose id is in ``breaks``."""
-    flat = _flat_rows(item)
+    """Split the table of ``item`` before each row whose id is in ``breaks``
+    (and before each ``extra`` row); each part of a 主体 gets the next piece
+    of its 取組状況, or the note that it was printed before."""
+    flat = _flat_rows(item, breaks)
+    offsets = _text_offsets(item, breaks)
+    pieces = {a: _pieces(row.summary, offsets.get(a, ())) for a, row in enumerate(item.rows)}
     chunks: list[list] = []
     for entry in flat:
-        if not chunks or entry[4] in breaks:
+        if not chunks or entry[4] in breaks or entry[5]:
             chunks.append([])
         chunks[-1].append(entry)
+    used: dict[int, int] = {}
     parts = []
     for n, chunk in enumerate(chunks):
         rows = []
-        for k, (a, i, size, action, row_id) in enumerate(chunk):
+        for k, (a, i, size, action, row_id, extra) in enumerate(chunk):
             starts = k == 0 or chunk[k - 1][0] != a
             span = 0
+            summary, offset, elsewhere = "", 0, False
             if starts:
                 span = sum(1 for e in chunk[k:] if e[0] == a)
+                piece = used.get(a, 0)
+                used[a] = piece + 1
+                if piece < len(pieces[a]):
+                    offset, summary = pieces[a][piece]
+                else:
+                    elsewhere = True
             actor_row = item.rows[a]
+            actions = len(actor_row.actions or [None])
             rows.append(ItemRow(
                 id=row_id,
                 action=action,
                 actor=actor_row.actor,
                 actor_span=span,
-                summary=actor_row.summary,
+                summary=summary,
                 summary_span=span,
-                summary_elsewhere=starts and i > 0,
-                first=i == 0,
-                last=i == size - 1,
+                summary_elsewhere=elsewhere,
+                first=i == 0 or extra,
+                last=i >= actions - 1,
+                split_key=f"{item.id}/{a}" if starts else "",
+                summary_offset=offset,
+                long=f"{LONG_BREAK}{item.id}/{a}" in breaks,
+                extra=extra,
             ))
         parts.append(ItemTablePart(continued=n > 0, rows=rows))
     return parts
@@ -296,6 +385,8 @@ def _context(report: Report, breaks: frozenset[str], continued_only=frozenset())
         indicators_on_new_page={b[len(INDICATOR_BREAK):] for b in breaks if b.startswith(INDICATOR_BREAK)},
         item_tables=lambda item: [part for part in item_parts(item, breaks)
                                   if part.continued or item.id not in continued_only],
+        # data-split keys of elements taller than a page: they may break inside themselves
+        long_keys=frozenset(b[len(LONG_BREAK):] for b in breaks if b.startswith(LONG_BREAK)),
         # the PDF built in parts (parts.py) sets these
         extra_css=None,
         toc_pages=None,
@@ -319,30 +410,144 @@ def _row_pages(document) -> dict[str, list[int]]:
     return pages
 
 
+def _split_boxes(document) -> dict[tuple[str, int], list[tuple[int, object]]]:
+    """Elements that carry a ``data-split`` key (rows that start a 取組状況
+    cell, rows of plain tables, opinions): (key, element) -> [(page, box)]
+    for each page it lies on."""
+    found: dict[tuple[str, int], list[tuple[int, object]]] = {}
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None or getattr(box, "element_tag", None) not in ("tr", "div"):
+                continue
+            key = element.get("data-split")
+            if key is None:
+                continue
+            boxes = found.setdefault((key, id(element)), [])
+            if not boxes or boxes[-1][0] != number:
+                boxes.append((number, box))
+    return found
+
+
+def _printed_characters(box) -> int:
+    """How many characters of text ``box`` shows (white space not counted)."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    return sum(sum(1 for ch in d.text if ch not in _UNPRINTED)
+               for d in box.descendants() if isinstance(d, TextBox))
+
+
+def _source_offset(text: str, start: int, printed: int) -> int:
+    """The offset in ``text`` after ``printed`` printed characters from
+    ``start`` (and the white space after them)."""
+    i = start
+    while i < len(text) and printed > 0:
+        if text[i] not in _UNPRINTED:
+            printed -= 1
+        i += 1
+    while i < len(text) and text[i] in _CUT_SPACE:
+        i += 1
+    return i
+
+
+def _summary_cuts(text: str, boxes: list[tuple[int, object]]) -> list[int]:
+    """Where to cut the 取組状況 ``text`` whose row broke across the pages of
+    ``boxes`` (the row's box on each page): after the characters its cell
+    printed on each page but the last."""
+    cells = []
+    for _, row in boxes:
+        cell = next((c for c in row.children if getattr(c, "element", None) is not None
+                     and "summary" in (c.element.get("class") or "").split()), None)
+        if cell is None:
+            return []
+        cells.append(cell)
+    offset = int(cells[0].element.get("data-offset") or 0)
+    cuts = []
+    for cell in cells[:-1]:
+        offset = _source_offset(text, offset, _printed_characters(cell))
+        if 0 < offset < len(text):
+            cuts.append(offset)
+    return cuts
+
+
 def _new_breaks(report: Report, document, breaks: frozenset[str]) -> set[str]:
-    """Rows that start a new page inside a table part: where to split next."""
+    """Rows that start a new page inside a table part: where to split next.
+
+    Also what is taller than a page: an element with a ``data-split`` key
+    found on two pages (rows may not break, ``tr {break-inside: avoid}``, so
+    WeasyPrint breaks one only on a page of its own, when it cannot fit)
+    gets a ``long:`` break, which lets it break where it falls; a 取組状況
+    row that then breaks gets ``text:`` breaks, cutting the text where each
+    page ended (:func:`item_parts`).  A table whose 取組状況 is found long or
+    cut in this layout is not looked at for row breaks: its rows were pushed
+    by the break, and move back once the text is cut."""
     pages = _row_pages(document)
-    found = set()
+    summaries: dict[str, str] = {}
+    items = []
     for section in walk(report.sections):
         for block in section.blocks:
             if isinstance(block, PromotionItemTable):
-                previous = None
-                for row_id in row_ids(block.item):
-                    on = pages.get("r-" + row_id)
-                    if not on:
-                        continue
-                    if previous is not None and on[0] != previous and row_id not in breaks:
-                        found.add(row_id)
-                    previous = on[-1]
+                items.append(block.item)
+                for a, row in enumerate(block.item.rows):
+                    summaries[f"{block.item.id}/{a}"] = row.summary
+    found = set()
+    changed_items = set()
+    for (key, _), boxes in _split_boxes(document).items():
+        if len(boxes) < 2:
+            continue
+        if LONG_BREAK + key not in breaks:
+            found.add(LONG_BREAK + key)
+        elif key in summaries:
+            found |= {f"{TEXT_BREAK}{key}:{cut}" for cut in _summary_cuts(summaries[key], boxes)} - breaks
+        else:
+            continue
+        if key in summaries:
+            changed_items.add(key.rpartition("/")[0])
+    for item in items:
+        if item.id in changed_items:
+            continue
+        previous = None
+        for _, _, _, _, row_id, extra in _flat_rows(item, breaks):
+            on = pages.get("r-" + row_id)
+            if not on:
+                continue
+            if previous is not None and on[0] != previous and row_id not in breaks and not extra:
+                found.add(row_id)
+            previous = on[-1]
+    for section in walk(report.sections):
+        for block in section.blocks:
             # WeasyPrint keeps an indicator's value row and chart row together
             # (tbody {break-inside: avoid}) except for the table's first pair,
             # which it splits rather than move the whole table: move it ourselves.
-            elif isinstance(block, IndicatorTable) and block.charts and block.rows:
+            if isinstance(block, IndicatorTable) and block.charts and block.rows:
                 first = block.rows[0].id
                 values, chart = pages.get("i-" + first), pages.get("ic-" + first)
-                if values and chart and values[-1] != chart[0]:
+                if values and chart and values[-1] != chart[0] and INDICATOR_BREAK + block.anchor not in breaks:
                     found.add(INDICATOR_BREAK + block.anchor)
     return found
+
+
+def merge_breaks(breaks: frozenset[str], new: set[str]) -> frozenset[str]:
+    """``breaks`` with the ``new`` ones a layout found.
+
+    A new cut of a 取組状況 means that the piece it falls in did not fit
+    where it was measured to (its table's rows took the room differently,
+    say a 具体的取組 row moved to the next page): the later cuts of that text
+    were measured for pieces that no longer start where they did, so they
+    are dropped, and the rest of the text is measured again."""
+    first_cut: dict[str, int] = {}
+    for b in new:
+        if b.startswith(TEXT_BREAK):
+            key, _, offset = b[len(TEXT_BREAK):].rpartition(":")
+            first_cut[key] = min(int(offset), first_cut.get(key, int(offset)))
+
+    def stale(b: str) -> bool:
+        if not b.startswith(TEXT_BREAK):
+            return False
+        key, _, offset = b[len(TEXT_BREAK):].rpartition(":")
+        return key in first_cut and int(offset) > first_cut[key]
+
+    return frozenset(b for b in breaks if not stale(b)) | new
 
 
 @dataclass
@@ -452,7 +657,7 @@ def objective_breaks(report: Report, goal_index: int, objective_index: int, **op
         new = new_breaks(rest, breaks, continued_only)
         if not new:
             break
-        breaks = breaks | new
+        breaks = merge_breaks(breaks, new)
     return breaks
 
 
@@ -485,6 +690,9 @@ def _from_first_split(goal: Section, breaks: frozenset[str]) -> tuple[Section, s
     continuations of the first one and all that follows them (the following
     推進項目 move down if a continuation is taller), without the goal's own
     text; and the ids of the 推進項目 to print without their first part."""
+    if any(b.startswith((LONG_BREAK, TEXT_BREAK)) for b in breaks):
+        # A text taller than a page is cut where its table stands: lay it all out again.
+        return goal, set()
     objectives, continued_only = [], set()
     for o in goal.sections:
         items = [(n, b.item) for n, c in enumerate(o.content) if isinstance(c, Section)
@@ -538,7 +746,7 @@ def render(report: Report, info: RenderInfo | None = None, first: frozenset[str]
             info.passes, info.breaks = n, breaks
         if not new:
             return document
-        breaks = breaks | new
+        breaks = merge_breaks(breaks, new)
     raise RuntimeError(f"推進項目 tables still break across pages after {MAX_PASSES} layouts")
 
 
