@@ -316,3 +316,32 @@ def test_the_word_table_starts_below_its_heading(word_pages):
     start = next(n for n, p in enumerate(pages) if "第0" + SENTENCE in p)
     assert "①福祉教育の推進" in pages[start].replace("①福祉教育の推進（続き）", "")
     assert "令和3年度の取組状況" in pages[start]
+
+
+def test_a_table_whose_long_text_would_begin_at_a_page_foot_moves_whole(tmp_path):
+    """In the mini fixture, ② of 具体的目標1 starts near a page's foot; a long 取組状況
+    in its first row used to leave the heading, the header row and an empty sliver of
+    the row there (the text began on the next page).  The table now starts on the next
+    page with its heading, the text's first piece beside its first row, every page of it
+    showing text; and the text prints whole."""
+    source = tmp_path / "source"
+    shutil.copytree(MINI, source)
+    path = source / "actuals" / "2021.yaml"
+    text = long_text(3_000, "取組状況の終わりＨＯＴＥＬ。", "回の見守り活動を地域で続け，")
+    old = "あいさつ運動が広がった。"
+    assert path.read_text(encoding="utf-8").count(old) == 1
+    path.write_text(path.read_text(encoding="utf-8").replace(old, text), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", "--year", "2021", "--source", str(source), "--out", str(out), "--format", "pdf"]) == 0
+    pages = [compact(p) for p in pages_text(out / "2021" / f"{STEM}.pdf")]
+    assert in_order(text, compact("".join(pages))) and compact(text[-20:]) in "".join(pages)
+    import pikepdf
+
+    import pdf_compare
+
+    # the heading's page, by its bookmark (0-based)
+    with pikepdf.open(out / "2021" / f"{STEM}.pdf") as pdf:
+        heading = next(page for _, title, page, *_ in pdf_compare.outline(pdf)
+                       if title == "② 地域と子ども・若者との関わりの促進")
+    assert "第0回の見守り活動" in pages[heading], "the table's first page shows none of its 取組状況"
+    assert "第0回の見守り活動" not in "".join(pages[:heading])

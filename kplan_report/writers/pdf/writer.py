@@ -98,6 +98,11 @@ LONG_BREAK = "long:"
 #: the offset (in characters of the text) where a piece starts.
 TEXT_BREAK = "text:"
 
+#: Prefix of a "break" that starts a section (by anchor) on a new page: a
+#: 推進項目 whose table would begin at a page's foot with a long 取組状況 that
+#: prints nothing there (the table moves whole, with its heading).
+SECTION_BREAK = "section:"
+
 #: Layout rounds at most (the first, plus layouts of the whole report with the
 #: splits).  Ordinary tables take one or two; a text taller than a page three
 #: more (found long, cut, its continuations' rows placed).
@@ -383,6 +388,7 @@ def _context(report: Report, breaks: frozenset[str], continued_only=frozenset())
         sections=report.sections,
         labels=report.labels,
         indicators_on_new_page={b[len(INDICATOR_BREAK):] for b in breaks if b.startswith(INDICATOR_BREAK)},
+        sections_on_new_page={b[len(SECTION_BREAK):] for b in breaks if b.startswith(SECTION_BREAK)},
         item_tables=lambda item: [part for part in item_parts(item, breaks)
                                   if part.continued or item.id not in continued_only],
         # data-split keys of elements taller than a page: they may break inside themselves
@@ -450,6 +456,15 @@ def _source_offset(text: str, start: int, printed: int) -> int:
     return i
 
 
+def _first_piece_printed(boxes: list[tuple[int, object]]) -> bool:
+    """Whether the 取組状況 cell of a row that broke shows any of its text on the
+    row's first page (``boxes``: the row's box on each page)."""
+    row = boxes[0][1]
+    cell = next((c for c in row.children if getattr(c, "element", None) is not None
+                 and "summary" in (c.element.get("class") or "").split()), None)
+    return cell is None or _printed_characters(cell) > 0
+
+
 def _summary_cuts(text: str, boxes: list[tuple[int, object]]) -> list[int]:
     """Where to cut the 取組状況 ``text`` whose row broke across the pages of
     ``boxes`` (the row's box on each page): after the characters its cell
@@ -484,12 +499,15 @@ def _new_breaks(report: Report, document, breaks: frozenset[str]) -> set[str]:
     pages = _row_pages(document)
     summaries: dict[str, str] = {}
     items = []
+    anchors: dict[str, str] = {}  # item id -> its section's anchor
     for section in walk(report.sections):
         for block in section.blocks:
             if isinstance(block, PromotionItemTable):
                 items.append(block.item)
+                anchors[block.item.id] = section.anchor
                 for a, row in enumerate(block.item.rows):
                     summaries[f"{block.item.id}/{a}"] = row.summary
+    by_id = {item.id: item for item in items}
     found = set()
     changed_items = set()
     for (key, _), boxes in _split_boxes(document).items():
@@ -497,6 +515,16 @@ def _new_breaks(report: Report, document, breaks: frozenset[str]) -> set[str]:
             continue
         if LONG_BREAK + key not in breaks:
             found.add(LONG_BREAK + key)
+        elif key in summaries and not _first_piece_printed(boxes):
+            # The row begins at a page's foot and its 取組状況 shows nothing there:
+            # start it on the next page instead (a continuation; the whole
+            # 推進項目 with its heading if it is the table's first row).
+            item_id = key.rpartition("/")[0]
+            row_id = (boxes[0][1].element.get("id") or "")[len("r-"):]
+            if row_id == row_ids(by_id[item_id], breaks)[0]:
+                found.add(SECTION_BREAK + anchors[item_id])
+            elif row_id and row_id not in breaks:
+                found.add(row_id)
         elif key in summaries:
             found |= {f"{TEXT_BREAK}{key}:{cut}" for cut in _summary_cuts(summaries[key], boxes)} - breaks
         else:
