@@ -16,9 +16,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.oxml.ns import qn
-from docx.shared import Twips
 from docx.oxml.parser import oxml_parser
 from lxml import etree
 
@@ -90,14 +88,16 @@ def _para(style: str | None, text: str = "", *, keep_next: bool = False, page_br
     """
     p = _el("w:p")
     if style or keep_next or page_break_before:
-        # python-docx's CT_PPr puts w:pStyle, w:keepNext, w:pageBreakBefore in schema order
-        ppr = p.get_or_add_pPr()
+        # CT_PPr's sequence: w:pStyle, w:keepNext, w:keepLines, w:pageBreakBefore, …
+        # (made directly: python-docx's setters search the schema's successor
+        # list for every child, a third of the writer's time)
+        ppr = _el("w:pPr", parent=p)
         if style:
-            ppr.style = style
+            _el("w:pStyle", {"w:val": style}, ppr)
         if keep_next:
-            ppr.keepNext_val = True
+            _el("w:keepNext", parent=ppr)
         if page_break_before:
-            ppr.pageBreakBefore_val = True
+            _el("w:pageBreakBefore", parent=ppr)
     if text:
         _add_text(p, text)
     return p
@@ -147,33 +147,27 @@ def _row(tbl, *, header: bool = False, cant_split: bool = True):
     return tr
 
 
-# ECMA-376 CT_TcPr: ... vMerge, tcBorders, shd, noWrap, tcMar, textDirection, tcFitText, vAlign, hideMark ...
-_TCPR_AFTER_SHD = ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark",
-                   "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
-_TCPR_AFTER_TEXT_DIRECTION = _TCPR_AFTER_SHD[3:]
-
-
 def _cell(tr, width: int, paragraphs: Iterable = (), *, span: int = 1, vmerge: str | None = None,
           vertical: bool = False, valign: str | None = None, shade: bool = False):
     """A ``w:tc``; ``vmerge`` is "restart" for the first cell of a vertical merge, "continue" after it."""
     tc = _el("w:tc", parent=tr)
-    # python-docx's CT_TcPr models width, span, merge and alignment and keeps
-    # them in schema order; shading and text direction it does not model are
-    # inserted before their successors of the schema sequence.
-    tcpr = tc.get_or_add_tcPr()
-    tcpr.width = Twips(width)
+    # CT_TcPr's sequence: w:cnfStyle, w:tcW, w:gridSpan, w:hMerge, w:vMerge,
+    # w:tcBorders, w:shd, w:noWrap, w:tcMar, w:textDirection, w:tcFitText,
+    # w:vAlign, …; a new cell's properties are made in that order.
+    tcpr = _el("w:tcPr", parent=tc)
+    _el("w:tcW", {"w:type": "dxa", "w:w": width}, tcpr)
     if span > 1:
-        tcpr.grid_span = span
-    if vmerge:
-        tcpr.vMerge_val = vmerge
-    if valign:
-        tcpr.vAlign_val = {"center": WD_CELL_VERTICAL_ALIGNMENT.CENTER, "top": WD_CELL_VERTICAL_ALIGNMENT.TOP,
-                           "bottom": WD_CELL_VERTICAL_ALIGNMENT.BOTTOM}[valign]
+        _el("w:gridSpan", {"w:val": span}, tcpr)
+    if vmerge == "restart":
+        _el("w:vMerge", {"w:val": "restart"}, tcpr)
+    elif vmerge:
+        _el("w:vMerge", parent=tcpr)  # w:val's default is "continue"
     if shade:  # a label column: shaded like a header row
-        tcpr.insert_element_before(_el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": PALE}),
-                                   *_TCPR_AFTER_SHD)
+        _el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": PALE}, tcpr)
     if vertical:
-        tcpr.insert_element_before(_el("w:textDirection", {"w:val": VERTICAL_TEXT}), *_TCPR_AFTER_TEXT_DIRECTION)
+        _el("w:textDirection", {"w:val": VERTICAL_TEXT}, tcpr)
+    if valign:
+        _el("w:vAlign", {"w:val": {"center": "center", "top": "top", "bottom": "bottom"}[valign]}, tcpr)
     paragraphs = list(paragraphs)
     for p in paragraphs or [_para("TableText")]:
         tc.append(p)
@@ -211,31 +205,38 @@ def estimated_row_height(tr) -> int:
     width, pictures by their size.  A vertical cell (the 推進項目 title, merged
     over the table's rows) is not counted: its text runs down the rows."""
     tallest = 0
-    for tc in tr.findall(qn("w:tc")):
-        tcpr = tc.find(qn("w:tcPr"))
-        if tcpr is not None and tcpr.find(qn("w:textDirection")) is not None:
+    for tc in tr.iterchildren(_TC):
+        tcpr = tc.find(_TCPR)
+        if tcpr is not None and tcpr.find(_TEXT_DIRECTION) is not None:
             continue
-        width = tc.width.twips if tc.width is not None else TEXT_WIDTH
+        tcw = tcpr.find(_TCW) if tcpr is not None else None
+        width = int(tcw.get(_W_W)) if tcw is not None and tcw.get(_TYPE) == "dxa" else TEXT_WIDTH
         per_line = max(1, (width - _CELL_MARGINS) // _EM)
         height = _ROW_PADDING
-        for p in tc.iter(qn("w:p")):
+        for p in tc.iter(_P):
             lines = 0
             for run_text in _paragraph_lines(p):
                 lines += max(1, -(-len(run_text) // per_line))
             height += lines * _LINE + _PARAGRAPH_SPACING
-            for extent in p.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent"):
+            for extent in p.iter(_EXTENT):
                 height += int(extent.get("cy", "0")) // _EMU_PER_TWIP
         tallest = max(tallest, height)
     return tallest
 
 
+_TC, _TCPR, _TCW, _TEXT_DIRECTION, _P, _T, _BR, _TAB = (
+    _clark(n) for n in ("w:tc", "w:tcPr", "w:tcW", "w:textDirection", "w:p", "w:t", "w:br", "w:tab"))
+_W_W, _TYPE = _clark("w:w"), _clark("w:type")
+_EXTENT = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent"
+
+
 def _paragraph_lines(p) -> list[str]:
     """The text of ``p`` as its lines (a ``w:br`` starts a line)."""
     lines = [""]
-    for el in p.iter(qn("w:t"), qn("w:br"), qn("w:tab")):
-        if el.tag == qn("w:br"):
+    for el in p.iter(_T, _BR, _TAB):
+        if el.tag == _BR:
             lines.append("")
-        elif el.tag == qn("w:tab"):
+        elif el.tag == _TAB:
             lines[-1] += " "
         else:
             lines[-1] += el.text or ""
