@@ -377,11 +377,12 @@ def build(
 def _write_parallel(report: Report, formats: tuple[str, ...], temp: dict[str, str], pdf_options: dict) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
-    import weasyprint  # noqa: F401  (loaded once, before the workers fork)
-
     from .writers.pdf.writer import compile_templates
 
-    compile_templates()  # the workers inherit them compiled
+    # The workers inherit the templates compiled.  They load WeasyPrint only
+    # when a PDF part is to be laid out (a build whose parts are all in the
+    # cache never does), so the Word file starts at once.
+    compile_templates()
 
     pool = ProcessPoolExecutor(max_workers=PROCESSES, initializer=_ignore_signals)
     try:

@@ -206,3 +206,94 @@ def test_cache_keeps_the_most_recently_used_entries(tmp_path):
     assert cache.get("k0") is not None  # used now: the newest
     assert cache.prune(2) == 3
     assert sorted(p.stem for p in tmp_path.glob("*.part")) == ["k0", "k4"]
+
+
+def _edited_mini(tmp_path, old: str, new: str):
+    """The mini dataset with one line of its FY2021 actuals changed, as a report."""
+    import shutil
+
+    from kplan_report.validate.load import load_source
+    from kplan_report.views.outline import build_report
+
+    source = tmp_path / "mini"
+    shutil.copytree("tests/fixtures/mini", source)
+    actuals = source / "actuals" / "2021.yaml"
+    text = actuals.read_text("utf-8")
+    assert old in text
+    actuals.write_text(text.replace(old, new, 1), "utf-8")
+    return build_report(load_source(source), 2021)
+
+
+def test_an_edit_after_the_tables_reuses_the_splits_and_equals_a_cold_build(tmp_path_factory, tmp_path,
+                                                                           monkeypatch):
+    """An indicator's value (not the first row of its table, which the split
+    layouts take) is outside what the splits follow from: the rebuilt
+    具体的目標 takes its splits from the cache and is laid out once, and the
+    PDF is byte for byte what a build without any cache makes of the edit."""
+    from kplan_report.writers.pdf import writer
+
+    built = _built(tmp_path_factory, DATASETS[0])
+    cache_dir = tmp_path / "cache"
+    assemble.write_pdf(built.report, tmp_path / "before.pdf", cache_dir=cache_dir)
+    edited = _edited_mini(tmp_path, "G1.1.i2: {measures: {main: {value: 8900}}}",
+                          "G1.1.i2: {measures: {main: {value: 8950}}}")
+    layouts = []
+    real_layout = writer._layout
+    monkeypatch.setattr(writer, "_layout", lambda *a, **k: layouts.append(1) or real_layout(*a, **k))
+    progress = assemble.Progress()
+    warm = tmp_path / "warm.pdf"
+    assemble.write_pdf(edited, warm, cache_dir=cache_dir, progress=progress)
+    # the 資料編 too: it names the copied source folder
+    assert sorted(progress.laid_out) == ["appendix", "obj-G1.1"]
+    assert len(layouts) == 2  # each part once: no split-finding layout
+    assert warm.read_bytes() != (tmp_path / "before.pdf").read_bytes()
+    cold = tmp_path / "cold.pdf"
+    assemble.write_pdf(edited, cold)
+    assert warm.read_bytes() == cold.read_bytes()
+
+
+def test_a_foreign_splits_entry_is_found_again(tmp_path_factory, tmp_path):
+    """A splits entry that holds anything but a list of row ids is not trusted."""
+    from kplan_report.writers.pdf.cache import breaks_key
+
+    built = _built(tmp_path_factory, DATASETS[0])
+    cache_dir = tmp_path / "cache"
+    first = tmp_path / "first.pdf"
+    assemble.write_pdf(built.report, first, cache_dir=cache_dir)
+    cache = PartCache(cache_dir)
+    blobs = [p for p in cache_dir.glob("*.part")
+             if json.loads(p.read_bytes().partition(b"\n")[0])["meta"] is None
+             and cache.get_blob(p.stem).startswith(b"[")]
+    assert blobs, "no splits were stored"
+    for path in blobs:
+        cache.put_blob(path.stem, b'{"not": "a list"}')
+    for path in cache_dir.glob("*.part"):  # every part laid out again, the splits found again
+        if path not in blobs:
+            path.unlink()
+    second = tmp_path / "second.pdf"
+    assemble.write_pdf(built.report, second, cache_dir=cache_dir)
+    assert second.read_bytes() == first.read_bytes()
+    assert all(cache.get_blob(path.stem).startswith(b"[") for path in blobs)
+    assert breaks_key("<p>a</p>", {}) != breaks_key("<p>b</p>", {})
+
+
+def test_a_build_with_nothing_changed_neither_joins_nor_loads_weasyprint(tmp_path):
+    """The joined PDF is kept under its parts' keys: with every part in the
+    cache the build reads it back (the same bytes), without importing
+    WeasyPrint (about a second) in the building process."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-c",
+               "import sys; from kplan_report.cli import main; code = main(sys.argv[1:]); "
+               "print('weasyprint' in sys.modules); sys.exit(code)",
+               "build", "--year", "2021", "--source", "tests/fixtures/mini", "--out", str(out),
+               "--format", "pdf", "--format", "docx"]
+    first = subprocess.run(command, capture_output=True, text=True, check=True)
+    pdf = next((out / "2021").glob("*.pdf"))
+    before = pdf.read_bytes()
+    second = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert first.stdout.split()[-1] == "True"
+    assert second.stdout.split()[-1] == "False", second.stdout
+    assert pdf.read_bytes() == before

@@ -8,7 +8,9 @@ then the front part (cover and 目次) is laid out here, once the others'
 page counts and anchors give the 目次's page numbers — its own page count
 moves every number, so it is tried with the count it had last time (found
 in the cache) and laid out again if it comes out different; then the
-footer document for the total page count; then the join.
+footer document for the total page count; then the join — itself kept in
+the cache under the keys of the parts it joins, so that a build with
+nothing changed neither lays out nor joins (nor loads WeasyPrint).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import BinaryIO
 
 from ...views.outline import Report
 from . import join as joining
-from .cache import PartCache, part_key
+from .cache import PartCache, joined_key, part_key
 from .parts import PartResult, PartSpec, footer_html, lay_out_footers, lay_out_part, part_html, part_specs
 
 #: The 目次 takes at most this many pages (tried in order when looking for the
@@ -46,8 +48,8 @@ class Progress:
 
 
 def _lay_out_star(args) -> PartResult:
-    report, spec, options = args
-    return lay_out_part(report, spec, options)
+    report, spec, options, cache_dir = args
+    return lay_out_part(report, spec, options, cache_dir=cache_dir)
 
 
 def build_pdf(report: Report, cache: PartCache | None = None, executor: Executor | None = None,
@@ -58,32 +60,44 @@ def build_pdf(report: Report, cache: PartCache | None = None, executor: Executor
     total = len(specs)
     body = specs[1:]
     results: dict[str, PartResult] = {}
-    todo: list[tuple[PartSpec, str | None, int]] = []
+    keys: dict[str, str | None] = {}
+    todo: list[tuple[PartSpec, int]] = []
     for spec in body:
         html = part_html(report, spec)
-        key = part_key(html, options) if cache else None
+        keys[spec.name] = key = part_key(html, options) if cache else None
         hit = cache.get(key) if cache else None
         if hit is not None and hit.name == spec.name:
             results[spec.name] = hit
             progress.done(hit, total)
         else:
-            todo.append((spec, key, len(html)))
+            todo.append((spec, len(html)))
     # the largest first, so that the last to start is a short one
-    todo.sort(key=lambda job: -job[2])
+    todo.sort(key=lambda job: -job[1])
     run = executor.map if executor else map
-    for (spec, key, _), part in zip(todo, run(_lay_out_star, [(report, spec, options) for spec, _, _ in todo])):
+    cache_dir = str(cache.folder) if cache else None
+    laid_out = run(_lay_out_star, [(report, spec, options, cache_dir) for spec, _ in todo])
+    if todo and executor:
+        # while the workers lay out, load what the 目次, the footers and the join need here
+        import weasyprint  # noqa: F401
+    for (spec, _), part in zip(todo, laid_out):
         if cache:
-            cache.put(key, part)
+            cache.put(keys[spec.name], part)
         results[spec.name] = part
         progress.done(part, total)
     ordered = [results[spec.name] for spec in body]
 
-    front = _front(report, specs[0], ordered, cache, options)
+    front, front_key = _front(report, specs[0], ordered, cache, options)
     progress.done(front, total)
     parts = [front] + ordered
     pages = sum(p.pages for p in parts)
-    footers = _footers(pages, cache, options)
-    data = joining.join(parts, footers, cache)
+    footers, footers_key = _footers(pages, cache, options)
+    # The joined PDF follows from the parts' bytes alone: kept under their keys.
+    joined = joined_key([front_key, *(keys[spec.name] for spec in body), footers_key]) if cache else None
+    data = cache.get_blob(joined) if cache else None
+    if data is None or not data.startswith(b"%PDF-"):
+        data = joining.join(parts, footers, cache)
+        if cache:
+            cache.put_blob(joined, data)
     if cache:
         cache.prune()
     return data
@@ -101,33 +115,37 @@ def _toc_pages(report: Report, parts: list[PartResult], front_pages: int) -> dic
 
 
 def _front(report: Report, spec: PartSpec, parts: list[PartResult], cache: PartCache | None,
-           options: dict) -> PartResult:
+           options: dict) -> tuple[PartResult, str | None]:
+    """The front part (cover and 目次) and its cache key."""
     if cache:
         for pages in range(1, MAX_FRONT_PAGES + 1):
-            hit = cache.get(part_key(part_html(report, spec, toc_pages=_toc_pages(report, parts, pages)), options))
+            key = part_key(part_html(report, spec, toc_pages=_toc_pages(report, parts, pages)), options)
+            hit = cache.get(key)
             if hit is not None and hit.pages == pages and hit.name == spec.name:
-                return hit
+                return hit, key
     guess = 2
     for _ in range(MAX_FRONT_PAGES):
         toc = _toc_pages(report, parts, guess)
         result = lay_out_part(report, spec, options, toc_pages=toc)
+        key = part_key(part_html(report, spec, toc_pages=toc), options) if cache else None
         if cache:
-            cache.put(part_key(part_html(report, spec, toc_pages=toc), options), result)
+            cache.put(key, result)
         if result.pages == guess:
-            return result
+            return result, key
         guess = result.pages
     raise RuntimeError("the 目次's page count does not settle")
 
 
-def _footers(pages: int, cache: PartCache | None, options: dict) -> bytes:
+def _footers(pages: int, cache: PartCache | None, options: dict) -> tuple[bytes, str | None]:
+    """The footer document of ``pages`` pages and its cache key."""
     key = part_key(footer_html(pages), options) if cache else None
     hit = cache.get(key) if cache else None
     if hit is not None and hit.name == "footers" and hit.pages == pages:
-        return hit.pdf
+        return hit.pdf, key
     pdf = lay_out_footers(pages, options)
     if cache:
         cache.put(key, PartResult("footers", pdf, pages, {}, [[] for _ in range(pages)]))
-    return pdf
+    return pdf, key
 
 
 def write_pdf(report: Report, target: str | Path | BinaryIO, cache_dir: Path | None = None,

@@ -38,22 +38,27 @@ MAX_ENTRIES = 200
 
 #: The modules a part's PDF follows from (not the join: it reads parts, it does not make them).
 PART_MODULES = ("writer.py", "parts.py")
+#: The modules the joined PDF follows from, given its parts.
+JOIN_MODULES = ("join.py", "fonts.py")
 
 
 @cache
-def _code_digest() -> str:
-    """Our version and the source of the modules that lay a part out."""
+def _code_digest(modules: tuple[str, ...] = PART_MODULES) -> str:
+    """Our version and the source of ``modules`` (those that lay a part out)."""
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(Path(__file__).parent / name for name in PART_MODULES):
+    for path in sorted(Path(__file__).parent / name for name in modules):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
 @cache
 def _engine_version() -> str:
-    import weasyprint
+    """WeasyPrint's version, read from its installed metadata: importing
+    WeasyPrint takes about a second (its C bindings), which a build whose
+    parts all come from the cache does without."""
+    from importlib.metadata import version
 
-    return weasyprint.__version__
+    return version("weasyprint")
 
 
 def part_key(html: str, options: dict) -> str:
@@ -61,6 +66,22 @@ def part_key(html: str, options: dict) -> str:
     digest = hashlib.sha256()
     for piece in (FORMAT, _code_digest(), _engine_version(), json.dumps(options, sort_keys=True, default=str),
                   (TEMPLATE_DIR / "print" / "report.css").read_text("utf-8"), html):
+        data = piece.encode("utf-8")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def breaks_key(html: str, options: dict) -> str:
+    """The cache key of the first splits of a 具体的目標, found from the quick
+    layouts that start from ``html`` (:func:`.writer.objective_breaks`)."""
+    return part_key("breaks\0" + html, options)
+
+
+def joined_key(keys: list[str]) -> str:
+    """The cache key of the PDF joined from the parts stored under ``keys``
+    (front first, the footer document last): the join reads nothing else."""
+    digest = hashlib.sha256()
+    for piece in (FORMAT, "joined", _code_digest(JOIN_MODULES), *keys):
         data = piece.encode("utf-8")
         digest.update(len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()

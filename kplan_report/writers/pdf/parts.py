@@ -38,6 +38,7 @@ part by.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from ...views.blocks import Section
 from ...views.outline import Report
@@ -163,22 +164,26 @@ def part_html(report: Report, spec: PartSpec, breaks: frozenset[str] = frozenset
 
 
 def lay_out_part(report: Report, spec: PartSpec, options: dict,
-                 toc_pages: dict[str, int] | None = None) -> PartResult:
+                 toc_pages: dict[str, int] | None = None, cache_dir: str | None = None) -> PartResult:
     """Lay a part out until no table breaks, and write it: runs in a worker.
 
     A 具体的目標's first splits come from the quick layouts of its tables
-    alone (:func:`.writer.objective_breaks`); the part is then laid out
-    whole with them and checked like the whole report is."""
-    from weasyprint.text.fonts import FontConfiguration
+    alone (:func:`.writer.objective_breaks`, kept in the cache in
+    ``cache_dir``); the part is then laid out whole with them and checked
+    like the whole report is."""
+    from .cache import PartCache
 
     options = {"pdf_variant": PDF_VARIANT, **options}
     env = environment()
-    font_config = FontConfiguration()
     sections, _ = part_sections(report, spec)
     part_report = replace(report, sections=sections)
     breaks = frozenset()
     if spec.kind == "objective":
-        breaks = writer.objective_breaks(report, spec.goal, spec.objective, **options)
+        cache = PartCache(Path(cache_dir)) if cache_dir else None
+        breaks = writer.objective_breaks(report, spec.goal, spec.objective, cache, **options)
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
     for layouts in range(1, MAX_PASSES + 1):
         html = part_html(report, spec, breaks, toc_pages, env)
         document = writer._layout(html, font_config, **options)

@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 import re
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
@@ -648,20 +649,22 @@ def _layout(html: str, font_config, stylesheets=(), **options):
         font_config=font_config, stylesheets=list(stylesheets), **options)
 
 
-def objective_breaks(report: Report, goal_index: int, objective_index: int, **options) -> frozenset[str]:
+def objective_breaks(report: Report, goal_index: int, objective_index: int, cache=None,
+                     **options) -> frozenset[str]:
     """Rows (ids) where to split the tables of one 具体的目標 (the
     ``objective_index``-th of the ``goal_index``-th 基本目標), found by laying
     out that objective alone: first unsplit, then, until no table breaks,
     only what the splits can move (see :func:`_from_first_split`; a
     continuation starts a page, so what comes before it stays put).
 
-    Takes and returns only picklable values, so it can run in another process."""
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
+    Every layout after the first follows from the first one's HTML, so the
+    splits are kept in ``cache`` (a :class:`.cache.PartCache`) under that
+    HTML's key: an edit that leaves it alone (an indicator's value, a
+    課題 after the tables) finds them there.
 
+    Takes and returns only picklable values, so it can run in another process."""
     options.setdefault("pdf_variant", PDF_VARIANT)
     template = _quick_environment().from_string(_PART_DOCUMENT)
-    font_config = FontConfiguration()
     chapter = _chapter3(report)
     goal = chapter.sections[goal_index]
     if objective_index == 0:
@@ -669,15 +672,48 @@ def objective_breaks(report: Report, goal_index: int, objective_index: int, **op
     else:
         hide = _OBJECTIVE_ALONE
         goal = replace(goal, content=goal.sections)
+
+    def html_of(part: Section, breaks: frozenset[str], continued_only=frozenset()) -> tuple[Report, str]:
+        part_report = replace(report, sections=[replace(chapter, content=[part])])
+        return part_report, keep_joined(template.render(**_context(part_report, breaks, continued_only)))
+
+    goal = _items_only(_with_objectives(goal, [goal.sections[objective_index]]))
+    first_report, first_html = html_of(goal, frozenset())
+    key = None
+    if cache is not None:
+        from .cache import breaks_key
+
+        key = breaks_key(hide + first_html, options)
+        found = cache.get_blob(key)
+        if found is not None:
+            try:
+                stored = json.loads(found)
+            except ValueError:
+                stored = None
+            if isinstance(stored, list) and all(isinstance(b, str) for b in stored):
+                return frozenset(stored)
+            # anything else is not ours: found again below, and stored over it
+
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
     stylesheets = [weasyprint.CSS(string=_NO_MARGIN_BOXES + hide)]
 
     def new_breaks(part: Section, breaks: frozenset[str], continued_only=frozenset()) -> set[str]:
-        part_report = replace(report, sections=[replace(chapter, content=[part])])
-        html = keep_joined(template.render(**_context(part_report, breaks, continued_only)))
+        part_report, html = html_of(part, breaks, continued_only)
         return _new_breaks(part_report, _layout(html, font_config, stylesheets, **options), breaks)
 
-    goal = _items_only(_with_objectives(goal, [goal.sections[objective_index]]))
-    breaks = frozenset(new_breaks(goal, frozenset()))
+    breaks = frozenset(_new_breaks(first_report, _layout(first_html, font_config, stylesheets, **options),
+                                   frozenset()))
+    breaks = _settle(goal, breaks, new_breaks)
+    if key is not None:
+        cache.put_blob(key, json.dumps(sorted(breaks)).encode("utf-8"))
+    return breaks
+
+
+def _settle(goal: Section, breaks: frozenset[str], new_breaks) -> frozenset[str]:
+    """The quick layouts after the first: only what the splits can move, until no table breaks."""
     for _ in range(MAX_PASSES):
         rest, continued_only = _from_first_split(goal, breaks)
         if not rest.sections:
