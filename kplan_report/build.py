@@ -33,6 +33,7 @@ import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -318,6 +319,40 @@ def _ignore_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
+def _start_layout_worker() -> None:
+    """A worker's start: signals left to the main process, and WeasyPrint
+    loaded (about a second, mostly its C bindings' declarations), so that a
+    PDF part given to it is laid out at once."""
+    _ignore_signals()
+    import weasyprint  # noqa: F401
+
+
+@contextlib.contextmanager
+def workers(formats: tuple[str, ...] = FORMATS) -> Iterator[Executor | None]:
+    """The worker processes of a parallel build, started now.
+
+    The command line starts them before it loads and checks source/, so
+    that they load WeasyPrint while it does: an edit's PDF part is then laid
+    out as soon as the build knows which.  With no PDF to build they load
+    nothing.  On the way out they are told to stop; a worker still loading
+    is not waited for (after a validation error the command ends at once)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "pdf" in formats:
+        from .writers.pdf.writer import compile_templates
+
+        compile_templates()  # the workers inherit them compiled
+    pool = ProcessPoolExecutor(max_workers=PROCESSES,
+                               initializer=_start_layout_worker if "pdf" in formats else _ignore_signals)
+    pool.submit(int)  # start them (all at once: they are forked)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
 #: Laid-out PDF parts, kept between builds (writers/pdf/cache.py), under the output folder.
 CACHE_DIR = Path(".cache") / "pdf"
 
@@ -331,6 +366,7 @@ def build(
     cache: bool = True,
     progress: Callable[[str], None] | None = None,
     final: bool | None = None,
+    executor: Executor | None = None,
 ) -> BuildResult:
     """Write ``out_dir/<year>/`` files for ``formats`` from a validated ``source``.
 
@@ -346,6 +382,8 @@ def build(
     at the end.  ``progress`` is called with a line for each PDF part and
     each file written.
     ``final``: the final edition (最終評価報告書); by default in the plan's last year.
+    ``executor``: worker processes already started (:func:`workers`); by
+    default a parallel build starts its own.
     """
     from .writers.pdf import assemble
     warnings = missing_actuals(source, year)
@@ -361,7 +399,7 @@ def build(
                 for fmt in formats:
                     write_into(report, fmt, temp[fmt], **(pdf_options if fmt == "pdf" else {}))
             else:
-                _write_parallel(report, formats, temp, pdf_options)
+                _write_parallel(report, formats, temp, pdf_options, executor)
             commit(temporaries, targets)
         _stamp(folder, formats, targets)
         if progress:
@@ -374,27 +412,24 @@ def build(
     return BuildResult(targets, warnings)
 
 
-def _write_parallel(report: Report, formats: tuple[str, ...], temp: dict[str, str], pdf_options: dict) -> None:
-    from concurrent.futures import ProcessPoolExecutor
-
-    from .writers.pdf.writer import compile_templates
-
-    # The workers inherit the templates compiled.  They load WeasyPrint only
-    # when a PDF part is to be laid out (a build whose parts are all in the
-    # cache never does), so the Word file starts at once.
-    compile_templates()
-
-    pool = ProcessPoolExecutor(max_workers=PROCESSES, initializer=_ignore_signals)
+def _write_parallel(report: Report, formats: tuple[str, ...], temp: dict[str, str], pdf_options: dict,
+                    executor: Executor | None = None) -> None:
+    if executor is None:
+        with workers(formats) as pool:
+            _write_parallel(report, formats, temp, pdf_options, pool)
+        return
+    others = [executor.submit(write_into, report, fmt, temp[fmt]) for fmt in formats if fmt != "pdf"]
     try:
-        others = [pool.submit(write_into, report, fmt, temp[fmt]) for fmt in formats if fmt != "pdf"]
         # the PDF's parts are laid out in the workers too; the 目次 and the join here
-        write_into(report, "pdf", temp["pdf"], executor=pool, **pdf_options)
+        write_into(report, "pdf", temp["pdf"], executor=executor, **pdf_options)
         for future in others:
             future.result()
     finally:
         # On an error or a signal, wait for the running tasks (never start the
         # queued ones), so that no worker writes after the files are removed.
-        pool.shutdown(wait=True, cancel_futures=True)
+        for future in others:
+            future.cancel()
+        wait(others)
 
 
 def _stamp(folder: Path, formats: tuple[str, ...], files: list[Path]) -> None:

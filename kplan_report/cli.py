@@ -17,6 +17,7 @@ and propagates.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
@@ -324,18 +325,21 @@ def add_build(subparsers) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from .build import FORMATS, build
+    from .build import FORMATS, build, workers
 
-    source = load_checked(args.source)
-    _check_in_period(source, args.year)
-    if args.year not in source.actuals:
-        raise UsageError(
-            f"no actuals for FY{args.year}: {display_path(args.source / ACTUALS_DIR / f'{args.year}.yaml')} is missing; "
-            f"create it with: kplan-report new-year {args.year}（{fiscal_year_label(args.year)}の実績ファイルがありません）"
-        )
     formats = tuple(dict.fromkeys(args.formats)) if args.formats else FORMATS
-    result = build(source, args.year, args.out, formats, parallel=not args.serial,
-                   cache=not args.no_cache, progress=_progress_printer(), final=True if args.final else None)
+    # the workers start first: they load WeasyPrint while this process loads source/
+    with workers(formats) if not args.serial else contextlib.nullcontext() as executor:
+        source = load_checked(args.source)
+        _check_in_period(source, args.year)
+        if args.year not in source.actuals:
+            raise UsageError(
+                f"no actuals for FY{args.year}: {display_path(args.source / ACTUALS_DIR / f'{args.year}.yaml')} "
+                f"is missing; create it with: kplan-report new-year {args.year}"
+                f"（{fiscal_year_label(args.year)}の実績ファイルがありません）"
+            )
+        result = build(source, args.year, args.out, formats, parallel=not args.serial, cache=not args.no_cache,
+                       progress=_progress_printer(), final=True if args.final else None, executor=executor)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if result.warnings:
