@@ -28,6 +28,7 @@ import contextlib
 import ctypes
 import datetime
 import errno
+import multiprocessing
 import os
 import shutil
 import signal
@@ -319,12 +320,18 @@ def _ignore_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
-def _start_layout_worker() -> None:
+def _start_layout_worker(one_at_a_time) -> None:
     """A worker's start: signals left to the main process, and WeasyPrint
     loaded (about a second, mostly its C bindings' declarations), so that a
-    PDF part given to it is laid out at once."""
+    PDF part given to it is laid out at once.
+
+    The workers load it one after the other (``one_at_a_time``, a lock):
+    meanwhile the main process loads and checks source/, and three
+    processes at once on two cores would slow it down, and with it the
+    first part's start."""
     _ignore_signals()
-    import weasyprint  # noqa: F401
+    with one_at_a_time:
+        import weasyprint  # noqa: F401
 
 
 @contextlib.contextmanager
@@ -342,8 +349,10 @@ def workers(formats: tuple[str, ...] = FORMATS) -> Iterator[Executor | None]:
         from .writers.pdf.writer import compile_templates
 
         compile_templates()  # the workers inherit them compiled
-    pool = ProcessPoolExecutor(max_workers=PROCESSES,
-                               initializer=_start_layout_worker if "pdf" in formats else _ignore_signals)
+        start = {"initializer": _start_layout_worker, "initargs": (multiprocessing.Lock(),)}
+    else:
+        start = {"initializer": _ignore_signals}
+    pool = ProcessPoolExecutor(max_workers=PROCESSES, **start)
     pool.submit(int)  # start them (all at once: they are forked)
     try:
         yield pool
@@ -418,10 +427,20 @@ def _write_parallel(report: Report, formats: tuple[str, ...], temp: dict[str, st
         with workers(formats) as pool:
             _write_parallel(report, formats, temp, pdf_options, pool)
         return
-    others = [executor.submit(write_into, report, fmt, temp[fmt]) for fmt in formats if fmt != "pdf"]
+    others = []
+    submitted = False
+
+    def submit_others() -> None:
+        # after the PDF's parts: an edit's part starts at once, the Word file after it
+        nonlocal submitted
+        if not submitted:
+            submitted = True
+            others.extend(executor.submit(write_into, report, fmt, temp[fmt]) for fmt in formats if fmt != "pdf")
+
     try:
         # the PDF's parts are laid out in the workers too; the 目次 and the join here
-        write_into(report, "pdf", temp["pdf"], executor=executor, **pdf_options)
+        write_into(report, "pdf", temp["pdf"], executor=executor, submitted=submit_others, **pdf_options)
+        submit_others()
         for future in others:
             future.result()
     finally:

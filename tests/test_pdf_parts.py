@@ -277,10 +277,11 @@ def test_a_foreign_splits_entry_is_found_again(tmp_path_factory, tmp_path):
     assert breaks_key("<p>a</p>", {}) != breaks_key("<p>b</p>", {})
 
 
-def test_a_build_with_nothing_changed_neither_joins_nor_loads_weasyprint(tmp_path):
-    """The joined PDF is kept under its parts' keys: with every part in the
-    cache the build reads it back (the same bytes), without importing
-    WeasyPrint (about a second) in the building process."""
+def test_the_building_process_never_loads_weasyprint(tmp_path):
+    """With workers, the parts, the 目次, the footers and the join are all
+    laid out and made in them: the process that hands them out never
+    imports WeasyPrint (about a second of a core the workers would lose),
+    and a build with nothing changed gives the same bytes."""
     import subprocess
     import sys
 
@@ -294,6 +295,75 @@ def test_a_build_with_nothing_changed_neither_joins_nor_loads_weasyprint(tmp_pat
     pdf = next((out / "2021").glob("*.pdf"))
     before = pdf.read_bytes()
     second = subprocess.run(command, capture_output=True, text=True, check=True)
-    assert first.stdout.split()[-1] == "True"
+    assert first.stdout.split()[-1] == "False", first.stdout
     assert second.stdout.split()[-1] == "False", second.stdout
     assert pdf.read_bytes() == before
+
+
+def test_a_build_with_nothing_changed_neither_lays_out_nor_joins(tmp_path_factory, tmp_path, monkeypatch):
+    """The joined PDF is kept under its parts' keys: with every part in the
+    cache the build reads it back, the same bytes."""
+    from kplan_report.writers.pdf import join, parts
+
+    built = _built(tmp_path_factory, DATASETS[0])
+    cache_dir = tmp_path / "cache"
+    first = tmp_path / "first.pdf"
+    assemble.write_pdf(built.report, first, cache_dir=cache_dir)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("laid out or joined again")
+
+    monkeypatch.setattr(join, "join", refuse)
+    monkeypatch.setattr(assemble, "lay_out_part", refuse)
+    monkeypatch.setattr(assemble, "lay_out_footers", refuse)
+    monkeypatch.setattr(parts.writer, "_layout", refuse)
+    second = tmp_path / "second.pdf"
+    assemble.write_pdf(built.report, second, cache_dir=cache_dir)
+    assert second.read_bytes() == first.read_bytes()
+
+
+def _build_with_workers(report, path, cache_dir) -> assemble.Progress:
+    from kplan_report.build import workers
+
+    progress = assemble.Progress()
+    with workers(("pdf",)) as pool:
+        assemble.write_pdf(report, path, cache_dir=cache_dir, executor=pool, progress=progress)
+    return progress
+
+
+def test_a_table_edit_is_laid_out_with_the_last_splits_while_they_are_found(tmp_path_factory, tmp_path):
+    """A project's 実施内容・実績 is in what the splits follow from: one worker
+    finds them while the other lays the 具体的目標 out with the splits it had
+    last time; they are the same, so that layout is the one kept, and the
+    PDF is byte for byte what a build without any cache makes of the edit."""
+    built = _built(tmp_path_factory, DATASETS[0])
+    cache_dir = tmp_path / "cache"
+    before = tmp_path / "before.pdf"
+    first = _build_with_workers(built.report, before, cache_dir)
+    assert first.guessed == first.missed == []  # nothing to guess from in an empty cache
+    edited = _edited_mini(tmp_path, "学習会を12回開催した。", "学習会を13回開催した。")
+    warm = tmp_path / "warm.pdf"
+    progress = _build_with_workers(edited, warm, cache_dir)
+    assert "obj-G1.1" in progress.laid_out
+    assert progress.guessed == ["obj-G1.1"] and progress.missed == []
+    cold = tmp_path / "cold.pdf"
+    assemble.write_pdf(edited, cold)
+    assert warm.read_bytes() == cold.read_bytes() != before.read_bytes()
+
+
+def test_a_wrong_guess_of_the_splits_is_not_used(tmp_path_factory, tmp_path):
+    """When an edit moves the splits (a 取組状況 grown to several pages), the
+    layout made with the old ones is dropped and the part laid out with the
+    new: the PDF equals a build without any cache."""
+    built = _built(tmp_path_factory, DATASETS[0])
+    cache_dir = tmp_path / "cache"
+    _build_with_workers(built.report, tmp_path / "before.pdf", cache_dir)
+    edited = _edited_mini(tmp_path, "citizen: 地域の学習会に延べ300人が参加した。",
+                          "citizen: " + "地域の学習会に延べ300人が参加した。" * 250)
+    warm = tmp_path / "warm.pdf"
+    progress = _build_with_workers(edited, warm, cache_dir)
+    assert progress.missed == ["obj-G1.1"] and progress.guessed == []
+    cold = tmp_path / "cold.pdf"
+    assemble.write_pdf(edited, cold)
+    assert warm.read_bytes() == cold.read_bytes()
+    assert len(pikepdf.open(warm).pages) > len(pikepdf.open(tmp_path / "before.pdf").pages)

@@ -3,14 +3,17 @@
 numbers, and join.  :mod:`.parts` says why the parts are independent.
 
 The order of the work: every part but the front one is looked up in the
-cache or laid out (largest first, spread over the executor's processes);
-then the front part (cover and 目次) is laid out here, once the others'
-page counts and anchors give the 目次's page numbers — its own page count
-moves every number, so it is tried with the count it had last time (found
-in the cache) and laid out again if it comes out different; then the
-footer document for the total page count; then the join — itself kept in
-the cache under the keys of the parts it joins, so that a build with
-nothing changed neither lays out nor joins (nor loads WeasyPrint).
+cache or laid out (spread over the executor's processes: the first parts
+found changed at once, the others largest first); then the front part
+(cover and 目次), once the others' page counts and anchors give the 目次's
+page numbers — its own page count moves every number, so it is tried with
+the count it had last time (found in the cache) and laid out again if it
+comes out different; then the footer document for the total page count;
+then the join — itself kept in the cache under the keys of the parts it
+joins, so that a build with nothing changed neither lays out nor joins.
+With workers, all of these run in them: they have WeasyPrint loaded, and
+this process, which only looks up and hands out, never loads it (about a
+second of a core, which the workers' layouts would lose).
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ from typing import BinaryIO
 
 from ...views.outline import Report
 from . import join as joining
+from . import writer
 from .cache import PartCache, joined_key, part_key
-from .parts import PartResult, PartSpec, footer_html, lay_out_footers, lay_out_part, part_html, part_specs
+from .parts import (PartResult, PartSpec, find_breaks, footer_html, lay_out_footers, lay_out_part, part_html,
+                    part_specs)
 
 #: The 目次 takes at most this many pages (tried in order when looking for the
 #: front part in the cache).
@@ -38,6 +43,9 @@ class Progress:
     report: Callable[[str], None] | None = None
     laid_out: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
+    #: parts laid out with last time's splits, which were found right / wrong
+    guessed: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
 
     def done(self, part: PartResult, total: int) -> None:
         (self.laid_out if part.layouts else self.cached).append(part.name)
@@ -47,21 +55,89 @@ class Progress:
                         f"{part.pages} pages, {how}")
 
 
+#: Parts given to the workers as soon as they are found changed, before the
+#: other parts are looked up (as many as the build has workers): an edit's
+#: part starts at once; the rest go largest first, so that the last to start
+#: is a short one.
+AT_ONCE = 2
+
+
 def _lay_out_star(args) -> PartResult:
+    report, spec, options, cache_dir, first = args
+    return lay_out_part(report, spec, options, cache_dir=cache_dir, first=first)
+
+
+def _find_breaks_star(args) -> frozenset[str]:
     report, spec, options, cache_dir = args
-    return lay_out_part(report, spec, options, cache_dir=cache_dir)
+    return find_breaks(report, spec, options, cache_dir)
+
+
+class _Dispatch:
+    """The parts to lay out, given to the executor's workers.
+
+    The first 具体的目標 found changed whose tables changed too (its splits
+    are not in the cache) is guessed: one worker looks for its splits while
+    another lays it out with the splits it had last time (kept in the cache
+    as its latest); if those are found again, that layout is the one used,
+    else it is laid out again with the splits found.  A guess is exact either
+    way, and saves the split-finding's time when a worker is free for it:
+    an edit of a 取組状況 or a project's text moves the splits seldom."""
+
+    def __init__(self, report: Report, cache: PartCache | None, executor: Executor, options: dict):
+        self.report, self.cache, self.executor, self.options = report, cache, executor, options
+        self.cache_dir = str(cache.folder) if cache else None
+        self.futures: dict[str, object] = {}
+        self.found: dict[str, object] = {}
+        self.guesses: dict[str, frozenset[str]] = {}
+        self.looked_at_objective = False
+
+    def submit(self, spec: PartSpec) -> None:
+        guess = self._guess(spec)
+        args = (self.report, spec, self.options, self.cache_dir)
+        if guess is not None:
+            self.guesses[spec.name] = guess
+            self.found[spec.name] = self.executor.submit(_find_breaks_star, args)
+        self.futures[spec.name] = self.executor.submit(_lay_out_star, (*args, guess))
+
+    def _guess(self, spec: PartSpec) -> frozenset[str] | None:
+        if spec.kind != "objective" or self.cache is None or self.looked_at_objective:
+            return None
+        self.looked_at_objective = True
+        if writer.cached_breaks(self.report, spec.goal, spec.objective, self.cache, **self.options) is not None:
+            return None  # found at once by the part's own task
+        return writer.latest_breaks(self.report, spec.goal, spec.objective, self.cache, **self.options)
+
+    def result(self, spec: PartSpec, progress: Progress) -> PartResult:
+        if spec.name not in self.guesses:
+            return self.futures[spec.name].result()
+        breaks, guessed = self.found[spec.name].result(), self.futures[spec.name]
+        if breaks == self.guesses[spec.name]:
+            progress.guessed.append(spec.name)
+            return guessed.result()
+        # wrong: laid out again with the splits found (the guess's layout is not used)
+        guessed.cancel()
+        progress.missed.append(spec.name)
+        return self.executor.submit(_lay_out_star, (self.report, spec, self.options, self.cache_dir,
+                                                    breaks)).result()
 
 
 def build_pdf(report: Report, cache: PartCache | None = None, executor: Executor | None = None,
-              progress: Progress | None = None, **options) -> bytes:
-    """The report's PDF, built in parts."""
+              progress: Progress | None = None, submitted: Callable[[], None] | None = None,
+              **options) -> bytes:
+    """The report's PDF, built in parts.
+
+    ``submitted`` is called once the parts to lay out are given to the
+    executor (at once if there are none), so that other work queued after
+    it does not hold up the parts."""
     progress = progress or Progress()
     specs = part_specs(report)
     total = len(specs)
     body = specs[1:]
     results: dict[str, PartResult] = {}
     keys: dict[str, str | None] = {}
-    todo: list[tuple[PartSpec, int]] = []
+    todo: list[PartSpec] = []
+    later: list[tuple[PartSpec, int]] = []
+    dispatch = _Dispatch(report, cache, executor, options) if executor else None
     for spec in body:
         html = part_html(report, spec)
         keys[spec.name] = key = part_key(html, options) if cache else None
@@ -69,33 +145,44 @@ def build_pdf(report: Report, cache: PartCache | None = None, executor: Executor
         if hit is not None and hit.name == spec.name:
             results[spec.name] = hit
             progress.done(hit, total)
+            continue
+        todo.append(spec)
+        if dispatch and len(todo) <= AT_ONCE:
+            dispatch.submit(spec)
         else:
-            todo.append((spec, len(html)))
-    # the largest first, so that the last to start is a short one
-    todo.sort(key=lambda job: -job[1])
-    run = executor.map if executor else map
-    cache_dir = str(cache.folder) if cache else None
-    laid_out = run(_lay_out_star, [(report, spec, options, cache_dir) for spec, _ in todo])
-    if todo and executor:
-        # while the workers lay out, load what the 目次, the footers and the join need here
-        import weasyprint  # noqa: F401
-    for (spec, _), part in zip(todo, laid_out):
+            later.append((spec, len(html)))
+    later.sort(key=lambda job: -job[1])
+    if dispatch:
+        for spec, _ in later:
+            dispatch.submit(spec)
+        laid_out = (dispatch.result(spec, progress) for spec in todo)
+    else:
+        laid_out = (lay_out_part(report, spec, options, cache_dir=str(cache.folder) if cache else None)
+                    for spec, _ in later)
+        todo = [spec for spec, _ in later]
+    if submitted:
+        submitted()
+    for spec, part in zip(todo, laid_out):
         if cache:
             cache.put(keys[spec.name], part)
         results[spec.name] = part
         progress.done(part, total)
     ordered = [results[spec.name] for spec in body]
 
-    front, front_key = _front(report, specs[0], ordered, cache, options)
+    def call(function, *args):
+        # in a worker when there are some: they have WeasyPrint loaded, this process need not
+        return executor.submit(function, *args).result() if executor else function(*args)
+
+    front, front_key = _front(report, specs[0], ordered, cache, options, call)
     progress.done(front, total)
     parts = [front] + ordered
     pages = sum(p.pages for p in parts)
-    footers, footers_key = _footers(pages, cache, options)
+    footers, footers_key = _footers(pages, cache, options, call)
     # The joined PDF follows from the parts' bytes alone: kept under their keys.
     joined = joined_key([front_key, *(keys[spec.name] for spec in body), footers_key]) if cache else None
     data = cache.get_blob(joined) if cache else None
     if data is None or not data.startswith(b"%PDF-"):
-        data = joining.join(parts, footers, cache)
+        data = call(joining.join, parts, footers, cache)
         if cache:
             cache.put_blob(joined, data)
     if cache:
@@ -115,8 +202,8 @@ def _toc_pages(report: Report, parts: list[PartResult], front_pages: int) -> dic
 
 
 def _front(report: Report, spec: PartSpec, parts: list[PartResult], cache: PartCache | None,
-           options: dict) -> tuple[PartResult, str | None]:
-    """The front part (cover and 目次) and its cache key."""
+           options: dict, call=lambda function, *args: function(*args)) -> tuple[PartResult, str | None]:
+    """The front part (cover and 目次) and its cache key; laid out by ``call``."""
     if cache:
         for pages in range(1, MAX_FRONT_PAGES + 1):
             key = part_key(part_html(report, spec, toc_pages=_toc_pages(report, parts, pages)), options)
@@ -126,7 +213,7 @@ def _front(report: Report, spec: PartSpec, parts: list[PartResult], cache: PartC
     guess = 2
     for _ in range(MAX_FRONT_PAGES):
         toc = _toc_pages(report, parts, guess)
-        result = lay_out_part(report, spec, options, toc_pages=toc)
+        result = call(lay_out_part, report, spec, options, toc)
         key = part_key(part_html(report, spec, toc_pages=toc), options) if cache else None
         if cache:
             cache.put(key, result)
@@ -136,25 +223,27 @@ def _front(report: Report, spec: PartSpec, parts: list[PartResult], cache: PartC
     raise RuntimeError("the 目次's page count does not settle")
 
 
-def _footers(pages: int, cache: PartCache | None, options: dict) -> tuple[bytes, str | None]:
-    """The footer document of ``pages`` pages and its cache key."""
+def _footers(pages: int, cache: PartCache | None, options: dict,
+             call=lambda function, *args: function(*args)) -> tuple[bytes, str | None]:
+    """The footer document of ``pages`` pages and its cache key; laid out by ``call``."""
     key = part_key(footer_html(pages), options) if cache else None
     hit = cache.get(key) if cache else None
     if hit is not None and hit.name == "footers" and hit.pages == pages:
         return hit.pdf, key
-    pdf = lay_out_footers(pages, options)
+    pdf = call(lay_out_footers, pages, options)
     if cache:
         cache.put(key, PartResult("footers", pdf, pages, {}, [[] for _ in range(pages)]))
     return pdf, key
 
 
 def write_pdf(report: Report, target: str | Path | BinaryIO, cache_dir: Path | None = None,
-              executor: Executor | None = None, progress: Progress | None = None, **options) -> None:
+              executor: Executor | None = None, progress: Progress | None = None,
+              submitted: Callable[[], None] | None = None, **options) -> None:
     """Write the report's PDF, built in parts, to ``target`` (a path or a binary file).
 
     ``cache_dir``: where laid-out parts are kept between builds (None: no
     cache); ``executor``: worker processes to lay the parts out in."""
-    data = build_pdf(report, PartCache(cache_dir) if cache_dir else None, executor, progress, **options)
+    data = build_pdf(report, PartCache(cache_dir) if cache_dir else None, executor, progress, submitted, **options)
     if hasattr(target, "write"):
         target.write(data)
     else:

@@ -164,23 +164,23 @@ def part_html(report: Report, spec: PartSpec, breaks: frozenset[str] = frozenset
 
 
 def lay_out_part(report: Report, spec: PartSpec, options: dict,
-                 toc_pages: dict[str, int] | None = None, cache_dir: str | None = None) -> PartResult:
+                 toc_pages: dict[str, int] | None = None, cache_dir: str | None = None,
+                 first: frozenset[str] | None = None) -> PartResult:
     """Lay a part out until no table breaks, and write it: runs in a worker.
 
     A 具体的目標's first splits come from the quick layouts of its tables
     alone (:func:`.writer.objective_breaks`, kept in the cache in
-    ``cache_dir``); the part is then laid out whole with them and checked
-    like the whole report is."""
-    from .cache import PartCache
-
+    ``cache_dir``), unless they are given as ``first``; the part is then
+    laid out whole with them and checked like the whole report is."""
     options = {"pdf_variant": PDF_VARIANT, **options}
     env = environment()
     sections, _ = part_sections(report, spec)
     part_report = replace(report, sections=sections)
     breaks = frozenset()
-    if spec.kind == "objective":
-        cache = PartCache(Path(cache_dir)) if cache_dir else None
-        breaks = writer.objective_breaks(report, spec.goal, spec.objective, cache, **options)
+    if first is not None:
+        breaks = frozenset(first)
+    elif spec.kind == "objective":
+        breaks = find_breaks(report, spec, options, cache_dir)
     from weasyprint.text.fonts import FontConfiguration
 
     font_config = FontConfiguration()
@@ -195,6 +195,14 @@ def lay_out_part(report: Report, spec: PartSpec, options: dict,
         raise RuntimeError(f"{spec.name}: 推進項目 tables still break across pages after {MAX_PASSES} layouts")
     return PartResult(spec.name, document.write_pdf(**options), len(document.pages), _anchors(document),
                       _bookmarks(document), layouts, sorted(breaks))
+
+
+def find_breaks(report: Report, spec: PartSpec, options: dict, cache_dir: str | None = None) -> frozenset[str]:
+    """The first splits of an ``objective`` part (:func:`.writer.objective_breaks`): runs in a worker."""
+    from .cache import PartCache
+
+    cache = PartCache(Path(cache_dir)) if cache_dir else None
+    return writer.objective_breaks(report, spec.goal, spec.objective, cache, **{"pdf_variant": PDF_VARIANT, **options})
 
 
 def _anchors(document) -> dict[str, int]:

@@ -649,6 +649,110 @@ def _layout(html: str, font_config, stylesheets=(), **options):
         font_config=font_config, stylesheets=list(stylesheets), **options)
 
 
+class _ObjectiveLayouts:
+    """The quick layouts of one 具体的目標's tables (the ``objective_index``-th
+    of the ``goal_index``-th 基本目標), made ready: the first HTML, which the
+    splits follow from, and the key they are cached under."""
+
+    def __init__(self, report: Report, goal_index: int, objective_index: int, options: dict):
+        self.options = options
+        self.template = _quick_environment().from_string(_PART_DOCUMENT)
+        self.report = report
+        self.chapter = _chapter3(report)
+        goal = self.chapter.sections[goal_index]
+        if objective_index == 0:
+            self.hide = _HIDE_CHAPTER_HEADING if goal_index else ""
+        else:
+            self.hide = _OBJECTIVE_ALONE
+            goal = replace(goal, content=goal.sections)
+        self.goal = _items_only(_with_objectives(goal, [goal.sections[objective_index]]))
+        self.first_report, self.first_html = self.html_of(self.goal, frozenset())
+
+    def html_of(self, part: Section, breaks: frozenset[str], continued_only=frozenset()) -> tuple[Report, str]:
+        part_report = replace(self.report, sections=[replace(self.chapter, content=[part])])
+        return part_report, keep_joined(self.template.render(**_context(part_report, breaks, continued_only)))
+
+    def key(self) -> str:
+        from .cache import breaks_key
+
+        return breaks_key(self.hide + self.first_html, self.options)
+
+    def find(self, cache=None) -> frozenset[str]:
+        """Lay the tables out until none breaks; the splits.
+
+        What one quick layout finds follows from its HTML and the splits it
+        was made with alone, so with a ``cache`` each layout's finding is
+        kept under those: after an edit of a 推進項目 before the first split,
+        only the first layout is made again (the later ones start at that
+        split, and their HTML is the same as last time's)."""
+        state = {}
+
+        def found_in(part_report: Report, html: str, breaks: frozenset[str]) -> set[str]:
+            key = None
+            if cache is not None:
+                from .cache import breaks_key
+
+                key = breaks_key("layout\0" + json.dumps(sorted(breaks)) + "\0" + self.hide + html, self.options)
+                stored = _stored_breaks(cache.get_blob(key))
+                if stored is not None:
+                    return set(stored)
+            if not state:
+                import weasyprint
+                from weasyprint.text.fonts import FontConfiguration
+
+                state.update(font_config=FontConfiguration(),
+                             stylesheets=[weasyprint.CSS(string=_NO_MARGIN_BOXES + self.hide)])
+            new = _new_breaks(part_report, _layout(html, state["font_config"], state["stylesheets"], **self.options),
+                              breaks)
+            if key is not None:
+                cache.put_blob(key, json.dumps(sorted(new)).encode("utf-8"))
+            return new
+
+        def new_breaks(part: Section, breaks: frozenset[str], continued_only=frozenset()) -> set[str]:
+            part_report, html = self.html_of(part, breaks, continued_only)
+            return found_in(part_report, html, breaks)
+
+        breaks = frozenset(found_in(self.first_report, self.first_html, frozenset()))
+        return _settle(self.goal, breaks, new_breaks)
+
+
+def _stored_breaks(data: bytes | None) -> frozenset[str] | None:
+    """Splits stored as a JSON list of strings, or None (absent, or not ours)."""
+    if data is None:
+        return None
+    try:
+        stored = json.loads(data)
+    except ValueError:
+        return None
+    if isinstance(stored, list) and all(isinstance(b, str) for b in stored):
+        return frozenset(stored)
+    return None
+
+
+def _latest_key(report: Report, goal_index: int, objective_index: int, options: dict) -> str:
+    """Where the splits last found for this 具体的目標 of this report are
+    kept (a guess for the next build: see :func:`latest_breaks`)."""
+    from .cache import breaks_key
+
+    anchor = _chapter3(report).sections[goal_index].sections[objective_index].anchor
+    return breaks_key(f"latest\0{report.file_stem}\0{anchor}", options)
+
+
+def cached_breaks(report: Report, goal_index: int, objective_index: int, cache, **options) -> frozenset[str] | None:
+    """The splits of this 具体的目標 if ``cache`` has them for its current tables, else None."""
+    options.setdefault("pdf_variant", PDF_VARIANT)
+    return _stored_breaks(cache.get_blob(_ObjectiveLayouts(report, goal_index, objective_index, options).key()))
+
+
+def latest_breaks(report: Report, goal_index: int, objective_index: int, cache, **options) -> frozenset[str] | None:
+    """The splits found for this 具体的目標 by the last build that looked
+    for them, whatever its tables were then: after an edit of its tables
+    they are most often still right, so a part can be laid out with them
+    while they are looked for (:func:`.assemble.build_pdf`)."""
+    options.setdefault("pdf_variant", PDF_VARIANT)
+    return _stored_breaks(cache.get_blob(_latest_key(report, goal_index, objective_index, options)))
+
+
 def objective_breaks(report: Report, goal_index: int, objective_index: int, cache=None,
                      **options) -> frozenset[str]:
     """Rows (ids) where to split the tables of one 具体的目標 (the
@@ -660,55 +764,24 @@ def objective_breaks(report: Report, goal_index: int, objective_index: int, cach
     Every layout after the first follows from the first one's HTML, so the
     splits are kept in ``cache`` (a :class:`.cache.PartCache`) under that
     HTML's key: an edit that leaves it alone (an indicator's value, a
-    課題 after the tables) finds them there.
+    課題 after the tables) finds them there.  They are kept as this
+    objective's latest splits too (:func:`latest_breaks`).
 
     Takes and returns only picklable values, so it can run in another process."""
     options.setdefault("pdf_variant", PDF_VARIANT)
-    template = _quick_environment().from_string(_PART_DOCUMENT)
-    chapter = _chapter3(report)
-    goal = chapter.sections[goal_index]
-    if objective_index == 0:
-        hide = _HIDE_CHAPTER_HEADING if goal_index else ""
-    else:
-        hide = _OBJECTIVE_ALONE
-        goal = replace(goal, content=goal.sections)
-
-    def html_of(part: Section, breaks: frozenset[str], continued_only=frozenset()) -> tuple[Report, str]:
-        part_report = replace(report, sections=[replace(chapter, content=[part])])
-        return part_report, keep_joined(template.render(**_context(part_report, breaks, continued_only)))
-
-    goal = _items_only(_with_objectives(goal, [goal.sections[objective_index]]))
-    first_report, first_html = html_of(goal, frozenset())
+    layouts = _ObjectiveLayouts(report, goal_index, objective_index, options)
     key = None
     if cache is not None:
-        from .cache import breaks_key
-
-        key = breaks_key(hide + first_html, options)
-        found = cache.get_blob(key)
+        key = layouts.key()
+        found = _stored_breaks(cache.get_blob(key))
         if found is not None:
-            try:
-                stored = json.loads(found)
-            except ValueError:
-                stored = None
-            if isinstance(stored, list) and all(isinstance(b, str) for b in stored):
-                return frozenset(stored)
-            # anything else is not ours: found again below, and stored over it
-
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
-
-    font_config = FontConfiguration()
-    stylesheets = [weasyprint.CSS(string=_NO_MARGIN_BOXES + hide)]
-
-    def new_breaks(part: Section, breaks: frozenset[str], continued_only=frozenset()) -> set[str]:
-        part_report, html = html_of(part, breaks, continued_only)
-        return _new_breaks(part_report, _layout(html, font_config, stylesheets, **options), breaks)
-
-    breaks = frozenset(_new_breaks(first_report, _layout(first_html, font_config, stylesheets, **options),
-                                   frozenset()))
-    breaks = _settle(goal, breaks, new_breaks)
+            return found
+        # absent, or anything else (not ours): found again below, and stored over it
+    breaks = layouts.find(cache)
     if key is not None:
-        cache.put_blob(key, json.dumps(sorted(breaks)).encode("utf-8"))
+        data = json.dumps(sorted(breaks)).encode("utf-8")
+        cache.put_blob(key, data)
+        cache.put_blob(_latest_key(report, goal_index, objective_index, options), data)
     return breaks
 
 
