@@ -699,7 +699,10 @@ class _Builder:
         return Section(1, L.appendix, "app", "chapter", [
             Section(2, L.appendix_indicators, "app-indicators", "part", tables),
             Section(2, L.appendix_glossary, "app-glossary", "part", [glossary]),
-            Section(2, L.appendix_provenance, "app-provenance", "part", [files]),
+            # On a page of its own, the last (like a colophon): it changes with
+            # every edit of source/ and every day (the build date), and so the
+            # PDF lays out only this page again, not the tables before it.
+            Section(2, L.appendix_provenance, "app-provenance", "part", [files], new_page=True),
         ], new_page=True)
 
     def reads(self, path) -> bool:

@@ -57,7 +57,9 @@ _TOC_NUMBERS = '.toc a::after { content: leader(".") attr(data-page); }'
 class PartSpec:
     """Which part of the report: ``kind`` front | sections | objective.
 
-    ``anchors``: the top-level sections of a ``sections`` part; ``goal`` and
+    ``anchors``: the top-level sections of a ``sections`` part; with
+    ``subsections``, the only top-level section, of which the part prints
+    only those (its heading and text only if they come first); ``goal`` and
     ``objective``: indexes of an ``objective`` part in 第3章."""
 
     name: str
@@ -65,6 +67,7 @@ class PartSpec:
     anchors: tuple[str, ...] = ()
     goal: int = -1
     objective: int = -1
+    subsections: tuple[str, ...] = ()
 
 
 @dataclass
@@ -110,8 +113,23 @@ def part_specs(report: Report) -> list[PartSpec]:
     if before:
         specs.insert(1, PartSpec("chapters", "sections", anchors=tuple(before)))
     if after:
-        specs.append(PartSpec("appendix", "sections", anchors=tuple(after)))
+        specs += _cut_at_pages(report, after)
     return specs
+
+
+def _cut_at_pages(report: Report, anchors: list[str]) -> list[PartSpec]:
+    """The ``appendix`` part of the chapters after 第3章, cut before any
+    subsection that starts a page (データの出典): each piece a part."""
+    sections = [s for s in report.sections if s.anchor in anchors]
+    if len(sections) != 1 or not any(sub.new_page for sub in sections[0].sections[1:]):
+        return [PartSpec("appendix", "sections", anchors=tuple(anchors))]
+    groups: list[list[str]] = [[]]
+    for n, sub in enumerate(sections[0].sections):
+        if sub.new_page and n:
+            groups.append([])
+        groups[-1].append(sub.anchor)
+    return [PartSpec("appendix" if n == 0 else group[0], "sections", anchors=tuple(anchors), subsections=tuple(group))
+            for n, group in enumerate(groups)]
 
 
 def _css_string(text: str) -> str:
@@ -129,6 +147,16 @@ def part_sections(report: Report, spec: PartSpec) -> tuple[list[Section], str]:
         sections = [s for s in report.sections if s.anchor in spec.anchors]
         strings.update(chapter=sections[0].heading, goal="")
         hide = ""
+        if spec.subsections:
+            (chapter,) = sections
+            first = chapter.sections[0].anchor in spec.subsections
+            content = [c for c in chapter.content
+                       if (first and not isinstance(c, Section)) or getattr(c, "anchor", None) in spec.subsections]
+            sections = [replace(chapter, content=content)]
+            if not first:
+                # the chapter's heading prints in its first part only (hidden, not
+                # left out, so that the same selectors match as in the whole report)
+                hide = f"[id={_css_string(chapter.anchor)}] {{ display: none; }}"
     else:
         chapter = writer._chapter3(report)
         goal = chapter.sections[spec.goal]
