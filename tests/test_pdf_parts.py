@@ -243,9 +243,9 @@ def test_an_edit_after_the_tables_reuses_the_splits_and_equals_a_cold_build(tmp_
     progress = assemble.Progress()
     warm = tmp_path / "warm.pdf"
     assemble.write_pdf(edited, warm, cache_dir=cache_dir, progress=progress)
-    # the 資料編 too: it names the copied source folder
-    assert sorted(progress.laid_out) == ["appendix", "obj-G1.1"]
-    assert len(layouts) == 2  # each part once: no split-finding layout
+    # the 資料編's tables show the value, its データの出典 the files' checksums
+    assert sorted(progress.laid_out) == ["app-provenance", "appendix", "obj-G1.1"]
+    assert len(layouts) == 3  # each part once: no split-finding layout
     assert warm.read_bytes() != (tmp_path / "before.pdf").read_bytes()
     cold = tmp_path / "cold.pdf"
     assemble.write_pdf(edited, cold)
@@ -344,7 +344,8 @@ def test_a_table_edit_is_laid_out_with_the_last_splits_while_they_are_found(tmp_
     edited = _edited_mini(tmp_path, "学習会を12回開催した。", "学習会を13回開催した。")
     warm = tmp_path / "warm.pdf"
     progress = _build_with_workers(edited, warm, cache_dir)
-    assert "obj-G1.1" in progress.laid_out
+    # not the 資料編's tables: only the page of the files' checksums
+    assert sorted(progress.laid_out) == ["app-provenance", "obj-G1.1"]
     assert progress.guessed == ["obj-G1.1"] and progress.missed == []
     cold = tmp_path / "cold.pdf"
     assemble.write_pdf(edited, cold)
