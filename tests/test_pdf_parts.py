@@ -208,19 +208,23 @@ def test_cache_keeps_the_most_recently_used_entries(tmp_path):
     assert sorted(p.stem for p in tmp_path.glob("*.part")) == ["k0", "k4"]
 
 
-def _edited_mini(tmp_path, old: str, new: str):
-    """The mini dataset with one line of its FY2021 actuals changed, as a report."""
+def _edited_mini(tmp_path, old: str, new: str, *more: str):
+    """The mini dataset with lines of its FY2021 actuals changed (``old`` to
+    ``new``, then each further pair of ``more``), as a report."""
     import shutil
 
     from kplan_report.validate.load import load_source
     from kplan_report.views.outline import build_report
 
-    source = tmp_path / "mini"
+    source = tmp_path / f"mini-{len(list(tmp_path.glob('mini*')))}"
     shutil.copytree("tests/fixtures/mini", source)
     actuals = source / "actuals" / "2021.yaml"
     text = actuals.read_text("utf-8")
-    assert old in text
-    actuals.write_text(text.replace(old, new, 1), "utf-8")
+    replacements = [old, new, *more]
+    for a, b in zip(replacements[::2], replacements[1::2]):
+        assert a in text
+        text = text.replace(a, b, 1)
+    actuals.write_text(text, "utf-8")
     return build_report(load_source(source), 2021)
 
 
@@ -331,17 +335,23 @@ def _build_with_workers(report, path, cache_dir) -> assemble.Progress:
     return progress
 
 
-def test_a_table_edit_is_laid_out_with_the_last_splits_while_they_are_found(tmp_path_factory, tmp_path):
+#: mini's 取組状況 of 市民 in its first 推進項目, and the same grown to several
+#: pages: its table is then split, the text cut where each page ends.
+_SHORT = "citizen: 地域の学習会に延べ300人が参加した。"
+_LONG = "citizen: " + "地域の学習会に延べ300人が参加した。" * 250
+
+
+def test_a_table_edit_is_laid_out_with_the_last_splits_while_they_are_checked(tmp_path_factory, tmp_path):
     """A project's 実施内容・実績 is in what the splits follow from: one worker
-    finds them while the other lays the 具体的目標 out with the splits it had
-    last time; they are the same, so that layout is the one kept, and the
-    PDF is byte for byte what a build without any cache makes of the edit."""
-    built = _built(tmp_path_factory, DATASETS[0])
+    lays the 具体的目標 out with the splits it had last time while the other
+    checks, one quick layout per step, that the way to them is still the
+    way; it is, so that layout is the one kept, and the PDF is byte for
+    byte what a build without any cache makes of the edit."""
     cache_dir = tmp_path / "cache"
     before = tmp_path / "before.pdf"
-    first = _build_with_workers(built.report, before, cache_dir)
+    first = _build_with_workers(_edited_mini(tmp_path, _SHORT, _LONG), before, cache_dir)
     assert first.guessed == first.missed == []  # nothing to guess from in an empty cache
-    edited = _edited_mini(tmp_path, "学習会を12回開催した。", "学習会を13回開催した。")
+    edited = _edited_mini(tmp_path, _SHORT, _LONG, "学習会を12回開催した。", "学習会を13回開催した。")
     warm = tmp_path / "warm.pdf"
     progress = _build_with_workers(edited, warm, cache_dir)
     # not the 資料編's tables: only the page of the files' checksums
@@ -352,19 +362,56 @@ def test_a_table_edit_is_laid_out_with_the_last_splits_while_they_are_found(tmp_
     assert warm.read_bytes() == cold.read_bytes() != before.read_bytes()
 
 
-def test_a_wrong_guess_of_the_splits_is_not_used(tmp_path_factory, tmp_path):
-    """When an edit moves the splits (a 取組状況 grown to several pages), the
-    layout made with the old ones is dropped and the part laid out with the
-    new: the PDF equals a build without any cache."""
+def test_a_table_edit_with_no_splits_is_laid_out_once(tmp_path_factory, tmp_path):
+    """With no splits last time there is nothing to guess: the 具体的目標's
+    first layout, unsplit, is its own check, and the only one."""
     built = _built(tmp_path_factory, DATASETS[0])
     cache_dir = tmp_path / "cache"
     _build_with_workers(built.report, tmp_path / "before.pdf", cache_dir)
-    edited = _edited_mini(tmp_path, "citizen: 地域の学習会に延べ300人が参加した。",
-                          "citizen: " + "地域の学習会に延べ300人が参加した。" * 250)
+    edited = _edited_mini(tmp_path, "学習会を12回開催した。", "学習会を13回開催した。")
+    warm = tmp_path / "warm.pdf"
+    progress = _build_with_workers(edited, warm, cache_dir)
+    assert sorted(progress.laid_out) == ["app-provenance", "obj-G1.1"]
+    assert progress.guessed == progress.missed == []
+    assert progress.layouts["obj-G1.1"] == 1
+    cold = tmp_path / "cold.pdf"
+    assemble.write_pdf(edited, cold)
+    assert warm.read_bytes() == cold.read_bytes()
+
+
+@pytest.mark.parametrize("after", ["longer", "short"])
+def test_a_wrong_guess_of_the_splits_is_not_used(tmp_path_factory, tmp_path, after):
+    """When an edit moves the splits (a long 取組状況 grown longer, or made
+    short again), the layout made with the old ones is dropped and the part
+    laid out with the new: the PDF equals a build without any cache."""
+    cache_dir = tmp_path / "cache"
+    _build_with_workers(_edited_mini(tmp_path, _SHORT, _LONG), tmp_path / "before.pdf", cache_dir)
+    edited = _edited_mini(tmp_path, _SHORT, _LONG + "地域の学習会に延べ300人が参加した。" * 60 if after == "longer" else _SHORT)
     warm = tmp_path / "warm.pdf"
     progress = _build_with_workers(edited, warm, cache_dir)
     assert progress.missed == ["obj-G1.1"] and progress.guessed == []
     cold = tmp_path / "cold.pdf"
     assemble.write_pdf(edited, cold)
     assert warm.read_bytes() == cold.read_bytes()
-    assert len(pikepdf.open(warm).pages) > len(pikepdf.open(tmp_path / "before.pdf").pages)
+    assert (len(pikepdf.open(warm).pages) > len(pikepdf.open(tmp_path / "before.pdf").pages)) == (after == "longer")
+
+
+def test_only_the_splits_of_the_tables_are_kept_for_the_tables(tmp_path_factory):
+    """A cold build keeps what a 具体的目標's own layouts found under the key
+    of its tables' HTML: only what that HTML shows, so that a split of its
+    opinion (outside the tables) does not outlive an edit of the opinion."""
+    from kplan_report.writers.pdf import writer
+
+    built = _built(tmp_path_factory, DATASETS[0])
+    layouts = writer._ObjectiveLayouts(built.report, 0, 0, {"pdf_variant": writer.PDF_VARIANT})
+    html = layouts.first_html
+    row = re.search(r'<tr id="r-([^"]+)"', html).group(1)
+    item_key = re.search(r'data-split="([^"]+/\d+)"', html).group(1)
+    objective = writer._chapter3(built.report).sections[0].sections[0]
+    opinion = objective.anchor + ".opinion"
+    assert f'data-split="{opinion}"' not in html
+    breaks = frozenset({row, writer.LONG_BREAK + item_key, f"{writer.TEXT_BREAK}{item_key}:12",
+                        writer.LONG_BREAK + opinion, f"{writer.TEXT_BREAK}{opinion}:3", "no-such-row",
+                        writer.INDICATOR_BREAK + "no-such-table"})
+    assert writer._visible_in(html, breaks) == {row, writer.LONG_BREAK + item_key,
+                                                f"{writer.TEXT_BREAK}{item_key}:12"}

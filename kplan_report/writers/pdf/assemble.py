@@ -28,7 +28,7 @@ from ...views.outline import Report
 from . import join as joining
 from . import writer
 from .cache import PartCache, joined_key, part_key
-from .parts import (PartResult, PartSpec, find_breaks, footer_html, lay_out_footers, lay_out_part, part_html,
+from .parts import (PartResult, PartSpec, check_step, find_breaks, footer_html, lay_out_footers, lay_out_part, part_html,
                     part_specs)
 
 #: The 目次 takes at most this many pages (tried in order when looking for the
@@ -46,9 +46,13 @@ class Progress:
     #: parts laid out with last time's splits, which were found right / wrong
     guessed: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
+    #: how many times each part laid out was (until no table broke)
+    layouts: dict[str, int] = field(default_factory=dict)
 
     def done(self, part: PartResult, total: int) -> None:
         (self.laid_out if part.layouts else self.cached).append(part.name)
+        if part.layouts:
+            self.layouts[part.name] = part.layouts
         if self.report:
             how = f"laid out ({part.layouts}×)" if part.layouts else "from the cache"
             self.report(f"PDF part {len(self.laid_out) + len(self.cached)}/{total}: {part.name}, "
@@ -72,53 +76,65 @@ def _find_breaks_star(args) -> frozenset[str]:
     return find_breaks(report, spec, options, cache_dir)
 
 
+def _check_step_star(args) -> bool:
+    return check_step(*args)
+
+
 class _Dispatch:
     """The parts to lay out, given to the executor's workers.
 
     The first 具体的目標 found changed whose tables changed too (its splits
-    are not in the cache) is guessed: one worker looks for its splits while
-    another lays it out with the splits it had last time (kept in the cache
-    as its latest); if those are found again, that layout is the one used,
-    else it is laid out again with the splits found.  A guess is exact either
-    way, and saves the split-finding's time when a worker is free for it:
-    an edit of a 取組状況 or a project's text moves the splits seldom."""
+    are not in the cache) is guessed: one worker lays it out with the splits
+    the last build found for it, while the way to them (the splits after
+    each quick layout, kept in the cache as its latest) is checked, each
+    step a task of its own, so on both cores at once.  If every step finds
+    again what it found then, that layout is the one used; else the splits
+    are looked for (with the steps already made) and it is laid out again
+    with them.  A guess is exact either way, and saves the split-finding's
+    time: an edit of a 取組状況 or a project's text moves the splits seldom."""
 
     def __init__(self, report: Report, cache: PartCache | None, executor: Executor, options: dict):
         self.report, self.cache, self.executor, self.options = report, cache, executor, options
         self.cache_dir = str(cache.folder) if cache else None
         self.futures: dict[str, object] = {}
-        self.found: dict[str, object] = {}
-        self.guesses: dict[str, frozenset[str]] = {}
+        self.checks: dict[str, list] = {}
+        self.guesses: dict[str, list[frozenset[str]]] = {}
         self.looked_at_objective = False
 
     def submit(self, spec: PartSpec) -> None:
-        guess = self._guess(spec)
+        way = self._guess(spec)
         args = (self.report, spec, self.options, self.cache_dir)
-        if guess is not None:
-            self.guesses[spec.name] = guess
-            self.found[spec.name] = self.executor.submit(_find_breaks_star, args)
-        self.futures[spec.name] = self.executor.submit(_lay_out_star, (*args, guess))
+        self.futures[spec.name] = self.executor.submit(_lay_out_star, (*args, way[-1] if way else None))
+        if way:
+            self.guesses[spec.name] = way
+            self.checks[spec.name] = [self.executor.submit(_check_step_star, (*args, before, after))
+                                      for before, after in zip([frozenset()] + way[:-1], way)]
 
-    def _guess(self, spec: PartSpec) -> frozenset[str] | None:
+    def _guess(self, spec: PartSpec) -> list[frozenset[str]] | None:
         if spec.kind != "objective" or self.cache is None or self.looked_at_objective:
             return None
         self.looked_at_objective = True
         if writer.cached_breaks(self.report, spec.goal, spec.objective, self.cache, **self.options) is not None:
             return None  # found at once by the part's own task
-        return writer.latest_breaks(self.report, spec.goal, spec.objective, self.cache, **self.options)
+        # (an empty way needs no guess: the part's own first layout, unsplit, is its check)
+        return writer.latest_way(self.report, spec.goal, spec.objective, self.cache, **self.options) or None
 
     def result(self, spec: PartSpec, progress: Progress) -> PartResult:
         if spec.name not in self.guesses:
             return self.futures[spec.name].result()
-        breaks, guessed = self.found[spec.name].result(), self.futures[spec.name]
-        if breaks == self.guesses[spec.name]:
+        way, guessed = self.guesses[spec.name], self.futures[spec.name]
+        if all([check.result() for check in self.checks[spec.name]]):
             progress.guessed.append(spec.name)
-            return guessed.result()
+            part = guessed.result()
+            writer.guess_confirmed(self.report, spec.goal, spec.objective, self.cache, way,
+                                   frozenset(part.breaks), **self.options)
+            return part
         # wrong: laid out again with the splits found (the guess's layout is not used)
         guessed.cancel()
         progress.missed.append(spec.name)
-        return self.executor.submit(_lay_out_star, (self.report, spec, self.options, self.cache_dir,
-                                                    breaks)).result()
+        args = (self.report, spec, self.options, self.cache_dir)
+        breaks = self.executor.submit(_find_breaks_star, args).result()
+        return self.executor.submit(_lay_out_star, (*args, breaks)).result()
 
 
 def build_pdf(report: Report, cache: PartCache | None = None, executor: Executor | None = None,
@@ -169,15 +185,22 @@ def build_pdf(report: Report, cache: PartCache | None = None, executor: Executor
         progress.done(part, total)
     ordered = [results[spec.name] for spec in body]
 
-    def call(function, *args):
+    def later(function, *args) -> Callable[[], object]:
         # in a worker when there are some: they have WeasyPrint loaded, this process need not
-        return executor.submit(function, *args).result() if executor else function(*args)
+        if executor:
+            return executor.submit(function, *args).result
+        return lambda: function(*args)
 
+    def call(function, *args):
+        return later(function, *args)()
+
+    # The page numbers do not depend on the 目次's length: laid out beside it,
+    # for as many pages as the report can have with the longest 目次.
+    footers = _footers(_footer_pages(sum(p.pages for p in ordered) + MAX_FRONT_PAGES), cache, options, later)
     front, front_key = _front(report, specs[0], ordered, cache, options, call)
     progress.done(front, total)
     parts = [front] + ordered
-    pages = sum(p.pages for p in parts)
-    footers, footers_key = _footers(pages, cache, options, call)
+    footers, footers_key = footers()
     # The joined PDF follows from the parts' bytes alone: kept under their keys.
     joined = joined_key([front_key, *(keys[spec.name] for spec in body), footers_key]) if cache else None
     data = cache.get_blob(joined) if cache else None
@@ -223,17 +246,34 @@ def _front(report: Report, spec: PartSpec, parts: list[PartResult], cache: PartC
     raise RuntimeError("the 目次's page count does not settle")
 
 
+#: The footer document is laid out for a multiple of this many pages, so
+#: that it is found in the cache after an edit that adds or removes a page.
+FOOTER_PAGES_STEP = 16
+
+
+def _footer_pages(at_least: int) -> int:
+    return -(-at_least // FOOTER_PAGES_STEP) * FOOTER_PAGES_STEP
+
+
 def _footers(pages: int, cache: PartCache | None, options: dict,
-             call=lambda function, *args: function(*args)) -> tuple[bytes, str | None]:
-    """The footer document of ``pages`` pages and its cache key; laid out by ``call``."""
+             later=lambda function, *args: lambda: function(*args)) -> Callable[[], tuple[bytes, str | None]]:
+    """The footer document of ``pages`` pages and its cache key, once the
+    returned function is called; laid out by ``later`` (which starts it
+    now, in a worker) unless it is in the cache.  Its page i is numbered i
+    whatever its length, so the join uses its first pages."""
     key = part_key(footer_html(pages), options) if cache else None
     hit = cache.get(key) if cache else None
     if hit is not None and hit.name == "footers" and hit.pages == pages:
-        return hit.pdf, key
-    pdf = call(lay_out_footers, pages, options)
-    if cache:
-        cache.put(key, PartResult("footers", pdf, pages, {}, [[] for _ in range(pages)]))
-    return pdf, key
+        return lambda: (hit.pdf, key)
+    pending = later(lay_out_footers, pages, options)
+
+    def done() -> tuple[bytes, str | None]:
+        pdf = pending()
+        if cache:
+            cache.put(key, PartResult("footers", pdf, pages, {}, [[] for _ in range(pages)]))
+        return pdf, key
+
+    return done
 
 
 def write_pdf(report: Report, target: str | Path | BinaryIO, cache_dir: Path | None = None,

@@ -173,7 +173,9 @@ def _name_tree(node) -> list:
 
 
 def _number_pages(out: pikepdf.Pdf, footers: bytes, total: int) -> None:
-    """Draw page i of the ``footers`` document over page i, as a form XObject.
+    """Draw page i of the ``footers`` document over page i, as a form XObject
+    (the document may have more pages than the parts: its page i shows i
+    whatever its length).
 
     Each page gets its own resource dictionary (WeasyPrint shares one among
     pages) naming its own form ``/PageNumber``: a fixed name, so that the
@@ -181,7 +183,7 @@ def _number_pages(out: pikepdf.Pdf, footers: bytes, total: int) -> None:
     picks fresh names).  The existing content is wrapped in q … Q so that
     the form is drawn in the page's initial coordinate system."""
     numbers = pikepdf.open(io.BytesIO(footers))
-    if len(numbers.pages) != total:
+    if len(numbers.pages) < total:
         raise ValueError(f"footer document has {len(numbers.pages)} pages, the parts {total}")
     for page, footer in zip(out.pages, numbers.pages):
         content = footer.obj.Contents.read_bytes() if "/Contents" in footer.obj else b""

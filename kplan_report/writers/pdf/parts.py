@@ -196,22 +196,31 @@ def lay_out_part(report: Report, spec: PartSpec, options: dict,
                  first: frozenset[str] | None = None) -> PartResult:
     """Lay a part out until no table breaks, and write it: runs in a worker.
 
-    A 具体的目標's first splits come from the quick layouts of its tables
-    alone (:func:`.writer.objective_breaks`, kept in the cache in
-    ``cache_dir``), unless they are given as ``first``; the part is then
-    laid out whole with them and checked like the whole report is."""
+    A 具体的目標's first splits are ``first`` if given (a guess, or what
+    :func:`find_breaks` found), else those kept in the cache in
+    ``cache_dir`` for its tables' HTML; if there are none the part is laid
+    out from no splits at all, each layout finding the next ones, and what
+    they found is kept there (:func:`.writer.store_breaks`).  Every layout
+    is checked like the whole report's is."""
     options = {"pdf_variant": PDF_VARIANT, **options}
     env = environment()
     sections, _ = part_sections(report, spec)
     part_report = replace(report, sections=sections)
     breaks = frozenset()
+    from .cache import PartCache  # (it imports this module)
+
+    cache = PartCache(Path(cache_dir)) if cache_dir else None
+    found_here = False
     if first is not None:
         breaks = frozenset(first)
-    elif spec.kind == "objective":
-        breaks = find_breaks(report, spec, options, cache_dir)
+    elif spec.kind == "objective" and cache is not None:
+        cached = writer.cached_breaks(report, spec.goal, spec.objective, cache, **options)
+        found_here = cached is None
+        breaks = cached or frozenset()
     from weasyprint.text.fonts import FontConfiguration
 
     font_config = FontConfiguration()
+    rounds = []
     for layouts in range(1, MAX_PASSES + 1):
         html = part_html(report, spec, breaks, toc_pages, env)
         document = writer._layout(html, font_config, **options)
@@ -219,10 +228,23 @@ def lay_out_part(report: Report, spec: PartSpec, options: dict,
         if not new:
             break
         breaks = writer.merge_breaks(breaks, new)
+        rounds.append(breaks)
     else:
         raise RuntimeError(f"{spec.name}: 推進項目 tables still break across pages after {MAX_PASSES} layouts")
+    if found_here:
+        writer.store_breaks(report, spec.goal, spec.objective, cache, rounds, **options)
     return PartResult(spec.name, document.write_pdf(**options), len(document.pages), _anchors(document),
                       _bookmarks(document), layouts, sorted(breaks))
+
+
+def check_step(report: Report, spec: PartSpec, options: dict, cache_dir: str | None,
+               before: frozenset[str], after: frozenset[str]) -> bool:
+    """One step of the guessed way to an ``objective`` part's splits (:func:`.writer.check_step`): runs in a worker."""
+    from .cache import PartCache
+
+    cache = PartCache(Path(cache_dir)) if cache_dir else None
+    return writer.check_step(report, spec.goal, spec.objective, before, after, cache,
+                             **{"pdf_variant": PDF_VARIANT, **options})
 
 
 def find_breaks(report: Report, spec: PartSpec, options: dict, cache_dir: str | None = None) -> frozenset[str]:

@@ -667,6 +667,7 @@ class _ObjectiveLayouts:
             goal = replace(goal, content=goal.sections)
         self.goal = _items_only(_with_objectives(goal, [goal.sections[objective_index]]))
         self.first_report, self.first_html = self.html_of(self.goal, frozenset())
+        self._state = None  # WeasyPrint's font configuration and our stylesheet, made at the first layout
 
     def html_of(self, part: Section, breaks: frozenset[str], continued_only=frozenset()) -> tuple[Report, str]:
         part_report = replace(self.report, sections=[replace(self.chapter, content=[part])])
@@ -677,43 +678,56 @@ class _ObjectiveLayouts:
 
         return breaks_key(self.hide + self.first_html, self.options)
 
-    def find(self, cache=None) -> frozenset[str]:
-        """Lay the tables out until none breaks; the splits.
+    def step(self, breaks: frozenset[str], cache=None) -> set[str]:
+        """What one quick layout finds after ``breaks``: the first layout
+        (unsplit) when there are none, else one of what the splits can move
+        (:func:`_from_first_split`); nothing if no split can move anything.
 
-        What one quick layout finds follows from its HTML and the splits it
-        was made with alone, so with a ``cache`` each layout's finding is
-        kept under those: after an edit of a 推進項目 before the first split,
-        only the first layout is made again (the later ones start at that
-        split, and their HTML is the same as last time's)."""
-        state = {}
+        What a quick layout finds follows from its HTML and the splits it
+        was made with alone, so with a ``cache`` each finding is kept under
+        those: after an edit of a 推進項目 before the first split, only the
+        first layout is made again (the later ones start at that split, and
+        their HTML is the same as last time's)."""
+        if not breaks:
+            return self._found_in(self.first_report, self.first_html, breaks, cache)
+        rest, continued_only = _from_first_split(self.goal, breaks)
+        if not rest.sections:
+            return set()
+        part_report, html = self.html_of(rest, breaks, continued_only)
+        return self._found_in(part_report, html, breaks, cache)
 
-        def found_in(part_report: Report, html: str, breaks: frozenset[str]) -> set[str]:
-            key = None
-            if cache is not None:
-                from .cache import breaks_key
+    def _found_in(self, part_report: Report, html: str, breaks: frozenset[str], cache) -> set[str]:
+        key = None
+        if cache is not None:
+            from .cache import breaks_key
 
-                key = breaks_key("layout\0" + json.dumps(sorted(breaks)) + "\0" + self.hide + html, self.options)
-                stored = _stored_breaks(cache.get_blob(key))
-                if stored is not None:
-                    return set(stored)
-            if not state:
-                import weasyprint
-                from weasyprint.text.fonts import FontConfiguration
+            key = breaks_key("layout\0" + json.dumps(sorted(breaks)) + "\0" + self.hide + html, self.options)
+            stored = _stored_breaks(cache.get_blob(key))
+            if stored is not None:
+                return set(stored)
+        if self._state is None:
+            import weasyprint
+            from weasyprint.text.fonts import FontConfiguration
 
-                state.update(font_config=FontConfiguration(),
-                             stylesheets=[weasyprint.CSS(string=_NO_MARGIN_BOXES + self.hide)])
-            new = _new_breaks(part_report, _layout(html, state["font_config"], state["stylesheets"], **self.options),
-                              breaks)
-            if key is not None:
-                cache.put_blob(key, json.dumps(sorted(new)).encode("utf-8"))
-            return new
+            self._state = (FontConfiguration(), [weasyprint.CSS(string=_NO_MARGIN_BOXES + self.hide)])
+        font_config, stylesheets = self._state
+        new = _new_breaks(part_report, _layout(html, font_config, stylesheets, **self.options), breaks)
+        if key is not None:
+            cache.put_blob(key, json.dumps(sorted(new)).encode("utf-8"))
+        return new
 
-        def new_breaks(part: Section, breaks: frozenset[str], continued_only=frozenset()) -> set[str]:
-            part_report, html = self.html_of(part, breaks, continued_only)
-            return found_in(part_report, html, breaks)
-
-        breaks = frozenset(found_in(self.first_report, self.first_html, frozenset()))
-        return _settle(self.goal, breaks, new_breaks)
+    def find(self, cache=None) -> tuple[frozenset[str], list[frozenset[str]]]:
+        """Lay the tables out until none breaks: the splits, and the
+        splits after each layout that found some (the way to them, which
+        :func:`check_step` follows in the next build)."""
+        breaks, way = frozenset(), []
+        for _ in range(MAX_PASSES + 1):
+            new = self.step(breaks, cache)
+            if not new:
+                break
+            breaks = merge_breaks(breaks, new)
+            way.append(breaks)
+        return breaks, way
 
 
 def _stored_breaks(data: bytes | None) -> frozenset[str] | None:
@@ -729,13 +743,28 @@ def _stored_breaks(data: bytes | None) -> frozenset[str] | None:
     return None
 
 
+def _stored_way(data: bytes | None) -> list[frozenset[str]] | None:
+    """A way to the splits (:meth:`_ObjectiveLayouts.find`) stored as a JSON
+    list of lists of strings, or None (absent, or not ours)."""
+    if data is None:
+        return None
+    try:
+        stored = json.loads(data)
+    except ValueError:
+        return None
+    if isinstance(stored, list) and all(isinstance(step, list) and all(isinstance(b, str) for b in step)
+                                        for step in stored):
+        return [frozenset(step) for step in stored]
+    return None
+
+
 def _latest_key(report: Report, goal_index: int, objective_index: int, options: dict) -> str:
-    """Where the splits last found for this 具体的目標 of this report are
-    kept (a guess for the next build: see :func:`latest_breaks`)."""
+    """Where the way to the splits last found for this 具体的目標 of this
+    report is kept (a guess for the next build: see :func:`latest_way`)."""
     from .cache import breaks_key
 
     anchor = _chapter3(report).sections[goal_index].sections[objective_index].anchor
-    return breaks_key(f"latest\0{report.file_stem}\0{anchor}", options)
+    return breaks_key(f"latest way\0{report.file_stem}\0{anchor}", options)
 
 
 def cached_breaks(report: Report, goal_index: int, objective_index: int, cache, **options) -> frozenset[str] | None:
@@ -744,13 +773,22 @@ def cached_breaks(report: Report, goal_index: int, objective_index: int, cache, 
     return _stored_breaks(cache.get_blob(_ObjectiveLayouts(report, goal_index, objective_index, options).key()))
 
 
-def latest_breaks(report: Report, goal_index: int, objective_index: int, cache, **options) -> frozenset[str] | None:
-    """The splits found for this 具体的目標 by the last build that looked
-    for them, whatever its tables were then: after an edit of its tables
-    they are most often still right, so a part can be laid out with them
-    while they are looked for (:func:`.assemble.build_pdf`)."""
+def latest_way(report: Report, goal_index: int, objective_index: int, cache, **options) -> list[frozenset[str]] | None:
+    """The way to the splits of this 具体的目標 that the last build found,
+    whatever its tables were then (the splits after each layout that found
+    some; the last are the splits).  After an edit of its tables it is most
+    often still the way, so a part can be laid out with its last splits
+    while each step is checked, on both cores at once
+    (:func:`check_step`, :func:`.assemble.build_pdf`)."""
     options.setdefault("pdf_variant", PDF_VARIANT)
-    return _stored_breaks(cache.get_blob(_latest_key(report, goal_index, objective_index, options)))
+    return _stored_way(cache.get_blob(_latest_key(report, goal_index, objective_index, options)))
+
+
+def _store(report: Report, goal_index: int, objective_index: int, cache, layouts: _ObjectiveLayouts,
+           breaks: frozenset[str], way: list[frozenset[str]]) -> None:
+    cache.put_blob(layouts.key(), json.dumps(sorted(breaks)).encode("utf-8"))
+    cache.put_blob(_latest_key(report, goal_index, objective_index, layouts.options),
+                   json.dumps([sorted(step) for step in way]).encode("utf-8"))
 
 
 def objective_breaks(report: Report, goal_index: int, objective_index: int, cache=None,
@@ -764,38 +802,94 @@ def objective_breaks(report: Report, goal_index: int, objective_index: int, cach
     Every layout after the first follows from the first one's HTML, so the
     splits are kept in ``cache`` (a :class:`.cache.PartCache`) under that
     HTML's key: an edit that leaves it alone (an indicator's value, a
-    課題 after the tables) finds them there.  They are kept as this
-    objective's latest splits too (:func:`latest_breaks`).
+    課題 after the tables) finds them there.  The way to them is kept as
+    this objective's latest (:func:`latest_way`).
 
     Takes and returns only picklable values, so it can run in another process."""
     options.setdefault("pdf_variant", PDF_VARIANT)
     layouts = _ObjectiveLayouts(report, goal_index, objective_index, options)
-    key = None
     if cache is not None:
-        key = layouts.key()
-        found = _stored_breaks(cache.get_blob(key))
+        found = _stored_breaks(cache.get_blob(layouts.key()))
         if found is not None:
             return found
         # absent, or anything else (not ours): found again below, and stored over it
-    breaks = layouts.find(cache)
-    if key is not None:
-        data = json.dumps(sorted(breaks)).encode("utf-8")
-        cache.put_blob(key, data)
-        cache.put_blob(_latest_key(report, goal_index, objective_index, options), data)
+    breaks, way = layouts.find(cache)
+    if cache is not None:
+        _store(report, goal_index, objective_index, cache, layouts, breaks, way)
     return breaks
 
 
-def _settle(goal: Section, breaks: frozenset[str], new_breaks) -> frozenset[str]:
-    """The quick layouts after the first: only what the splits can move, until no table breaks."""
-    for _ in range(MAX_PASSES):
-        rest, continued_only = _from_first_split(goal, breaks)
-        if not rest.sections:
-            break
-        new = new_breaks(rest, breaks, continued_only)
-        if not new:
-            break
-        breaks = merge_breaks(breaks, new)
-    return breaks
+def check_step(report: Report, goal_index: int, objective_index: int, before: frozenset[str],
+               after: frozenset[str], cache=None, **options) -> bool:
+    """Whether the quick layout after the splits ``before`` finds the ones
+    that make them ``after``: one step of a guessed way (:func:`latest_way`).
+    Its finding is kept in ``cache`` like any quick layout's, so if the way
+    turns out wrong, :func:`objective_breaks` finds the right one with the
+    steps already made.  Runs in a worker."""
+    options.setdefault("pdf_variant", PDF_VARIANT)
+    new = _ObjectiveLayouts(report, goal_index, objective_index, options).step(frozenset(before), cache)
+    return bool(new) and merge_breaks(frozenset(before), new) == frozenset(after)
+
+
+def guess_confirmed(report: Report, goal_index: int, objective_index: int, cache, way: list[frozenset[str]],
+                    breaks: frozenset[str], **options) -> None:
+    """Keep the splits of a part laid out with a guessed ``way``'s last
+    splits, once :func:`check_step` confirmed each step: ``breaks``, those
+    its layout ended with (which may have found more), as for its tables'
+    HTML, and the way to them as the latest."""
+    options.setdefault("pdf_variant", PDF_VARIANT)
+    layouts = _ObjectiveLayouts(report, goal_index, objective_index, options)
+    found = _visible_in(layouts.first_html, breaks)
+    _store(report, goal_index, objective_index, cache, layouts, found,
+           way + [found] if not way or found != way[-1] else way)
+
+
+def _visible_in(html: str, breaks: frozenset[str]) -> frozenset[str]:
+    """Those of ``breaks`` that concern what ``html`` shows: a row (its id
+    ``r-…``), a ``data-split`` element or a section or indicator table (its
+    anchor) found in it.  The splits the quick layouts of a 具体的目標 can
+    find are those of its tables: kept under their HTML's key, a split of an
+    opinion or a later indicator found by the part's own layout would
+    outlive an edit of that opinion, which the key does not see."""
+    ids = set(re.findall(r' id="([^"]+)"', html))
+    keys = set(re.findall(r' data-split="([^"]+)"', html))
+
+    def visible(b: str) -> bool:
+        if b.startswith(LONG_BREAK):
+            return b[len(LONG_BREAK):] in keys
+        if b.startswith(TEXT_BREAK):
+            return b[len(TEXT_BREAK):].rpartition(":")[0] in keys
+        for prefix in (SECTION_BREAK, INDICATOR_BREAK):
+            if b.startswith(prefix):
+                return b[len(prefix):] in ids
+        return "r-" + b in ids
+
+    return frozenset(b for b in breaks if visible(b))
+
+
+def store_breaks(report: Report, goal_index: int, objective_index: int, cache,
+                 rounds: list[frozenset[str]], **options) -> None:
+    """Keep the splits found by laying out this 具体的目標's part whole
+    from no splits at all (:func:`.parts.lay_out_part`, when none were
+    cached; ``rounds``: its splits after each layout that found some), as
+    if its quick layouts had found them: under the key of its tables' HTML
+    (only the splits of those tables), and the way to them as its latest.
+
+    The part's own layouts find what the quick ones would, in the same
+    order: the first layout of each is unsplit, and each later one differs
+    from the last only by its new splits, which move nothing before them
+    (tests/test_pdf_parts.py compares the PDF with one whose splits the
+    quick layouts found).  A build from an empty cache so lays each
+    具体的目標 out once per round of splits, not once more per round as
+    well."""
+    options.setdefault("pdf_variant", PDF_VARIANT)
+    layouts = _ObjectiveLayouts(report, goal_index, objective_index, options)
+    way: list[frozenset[str]] = []
+    for breaks in rounds:
+        found = _visible_in(layouts.first_html, breaks)
+        if found and (not way or found != way[-1]):
+            way.append(found)
+    _store(report, goal_index, objective_index, cache, layouts, way[-1] if way else frozenset(), way)
 
 
 def _chapter3(report: Report) -> Section:
