@@ -415,3 +415,19 @@ def test_only_the_splits_of_the_tables_are_kept_for_the_tables(tmp_path_factory)
                         writer.INDICATOR_BREAK + "no-such-table"})
     assert writer._visible_in(html, breaks) == {row, writer.LONG_BREAK + item_key,
                                                 f"{writer.TEXT_BREAK}{item_key}:12"}
+
+
+@pytest.mark.parametrize("entry", [b'["r-1"]', b"{}", b"[[1]]", b"not json", b""])
+def test_a_foreign_way_to_the_splits_is_no_guess(tmp_path_factory, tmp_path, entry):
+    """The cache entry of a 具体的目標's way to its splits that is not a list
+    of lists of strings (an older format, a corrupt file) guesses nothing."""
+    from kplan_report.writers.pdf import writer
+    from kplan_report.writers.pdf.cache import PartCache
+
+    built = _built(tmp_path_factory, DATASETS[0])
+    cache = PartCache(tmp_path / "cache")
+    options = {"pdf_variant": writer.PDF_VARIANT}
+    cache.put_blob(writer._latest_key(built.report, 0, 0, options), entry)
+    assert writer.latest_way(built.report, 0, 0, cache) is None
+    cache.put_blob(writer._latest_key(built.report, 0, 0, options), b'[["r-1"], ["r-1", "r-2"]]')
+    assert writer.latest_way(built.report, 0, 0, cache) == [{"r-1"}, {"r-1", "r-2"}]

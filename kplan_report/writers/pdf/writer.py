@@ -730,30 +730,31 @@ class _ObjectiveLayouts:
         return breaks, way
 
 
-def _stored_breaks(data: bytes | None) -> frozenset[str] | None:
-    """Splits stored as a JSON list of strings, or None (absent, or not ours)."""
+def _json(data: bytes | None):
+    """A cache entry's JSON value, or None (absent, or not JSON)."""
     if data is None:
         return None
     try:
-        stored = json.loads(data)
+        return json.loads(data)
     except ValueError:
         return None
-    if isinstance(stored, list) and all(isinstance(b, str) for b in stored):
-        return frozenset(stored)
-    return None
+
+
+def _strings(value) -> bool:
+    return isinstance(value, list) and all(isinstance(b, str) for b in value)
+
+
+def _stored_breaks(data: bytes | None) -> frozenset[str] | None:
+    """Splits stored as a JSON list of strings, or None (absent, or not ours)."""
+    stored = _json(data)
+    return frozenset(stored) if _strings(stored) else None
 
 
 def _stored_way(data: bytes | None) -> list[frozenset[str]] | None:
     """A way to the splits (:meth:`_ObjectiveLayouts.find`) stored as a JSON
     list of lists of strings, or None (absent, or not ours)."""
-    if data is None:
-        return None
-    try:
-        stored = json.loads(data)
-    except ValueError:
-        return None
-    if isinstance(stored, list) and all(isinstance(step, list) and all(isinstance(b, str) for b in step)
-                                        for step in stored):
+    stored = _json(data)
+    if isinstance(stored, list) and all(_strings(step) for step in stored):
         return [frozenset(step) for step in stored]
     return None
 
