@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -57,9 +58,10 @@ def joined(request, tmp_path_factory) -> Joined:
     return _joined[name]
 
 
-def test_every_part_was_laid_out_once_and_the_tables_split_beforehand(joined):
-    """A cold build lays out every part, each once: the splits found by the
-    quick layouts of a 具体的目標's tables hold in the part."""
+def test_a_cold_build_lays_out_every_part(joined):
+    """A cold build lays out every part (a 具体的目標 once per round of its
+    splits, see test_the_parts_own_layouts_find_the_splits_the_quick_ones_do),
+    and finds none in the cache."""
     names = [spec.name for spec in part_specs(joined.reference.report)]
     assert sorted(joined.progress.laid_out) == sorted(names)
     assert joined.progress.cached == []
@@ -431,3 +433,29 @@ def test_a_foreign_way_to_the_splits_is_no_guess(tmp_path_factory, tmp_path, ent
     assert writer.latest_way(built.report, 0, 0, cache) is None
     cache.put_blob(writer._latest_key(built.report, 0, 0, options), b'[["r-1"], ["r-1", "r-2"]]')
     assert writer.latest_way(built.report, 0, 0, cache) == [{"r-1"}, {"r-1", "r-2"}]
+
+
+@pytest.mark.parametrize("case", ["long-text", "tall"])
+def test_the_parts_own_layouts_find_the_splits_the_quick_ones_do(tmp_path, case):
+    """A cold build finds a 具体的目標's splits with its part's own layouts,
+    the single document with the quick layouts of its tables: where a
+    取組状況 is cut over several pages (mini with a long text) and where a
+    table is taller than a page (the tall fixture), the pages are the same."""
+    from kplan_report.validate.load import load_source
+    from kplan_report.views.outline import build_report
+    from kplan_report.writers.pdf import writer
+
+    if case == "tall":
+        report = build_report(load_source(Path("tests/fixtures/tall")), 2021)
+    else:
+        report = _edited_mini(tmp_path, _SHORT, _LONG)
+    single, parts = tmp_path / "single.pdf", tmp_path / "parts.pdf"
+    writer.write_pdf(report, single)
+    progress = assemble.Progress()
+    assemble.write_pdf(report, parts, cache_dir=tmp_path / "cache", progress=progress)
+    assert max(progress.layouts.values()) > 1  # some 具体的目標 took rounds of splits
+    ours = pdf_compare.page_images(parts, tmp_path / "parts")
+    theirs = pdf_compare.page_images(single, tmp_path / "single")
+    assert len(ours) == len(theirs) > 3
+    assert [n for n, (a, b) in enumerate(zip(ours, theirs), start=1) if a != b] == []
+    assert pdf_compare.text(parts).replace("\f", "") == pdf_compare.text(single).replace("\f", "")
