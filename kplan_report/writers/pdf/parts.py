@@ -207,9 +207,7 @@ def lay_out_part(report: Report, spec: PartSpec, options: dict,
     sections, _ = part_sections(report, spec)
     part_report = replace(report, sections=sections)
     breaks = frozenset()
-    from .cache import PartCache  # (it imports this module)
-
-    cache = PartCache(Path(cache_dir)) if cache_dir else None
+    cache = _cache(cache_dir)
     found_here = False
     if first is not None:
         breaks = frozenset(first)
@@ -240,19 +238,21 @@ def lay_out_part(report: Report, spec: PartSpec, options: dict,
 def check_step(report: Report, spec: PartSpec, options: dict, cache_dir: str | None,
                before: frozenset[str], after: frozenset[str]) -> bool:
     """One step of the guessed way to an ``objective`` part's splits (:func:`.writer.check_step`): runs in a worker."""
-    from .cache import PartCache
-
-    cache = PartCache(Path(cache_dir)) if cache_dir else None
-    return writer.check_step(report, spec.goal, spec.objective, before, after, cache,
+    return writer.check_step(report, spec.goal, spec.objective, before, after, _cache(cache_dir),
                              **{"pdf_variant": PDF_VARIANT, **options})
 
 
 def find_breaks(report: Report, spec: PartSpec, options: dict, cache_dir: str | None = None) -> frozenset[str]:
     """The first splits of an ``objective`` part (:func:`.writer.objective_breaks`): runs in a worker."""
-    from .cache import PartCache
+    return writer.objective_breaks(report, spec.goal, spec.objective, _cache(cache_dir),
+                                   **{"pdf_variant": PDF_VARIANT, **options})
 
-    cache = PartCache(Path(cache_dir)) if cache_dir else None
-    return writer.objective_breaks(report, spec.goal, spec.objective, cache, **{"pdf_variant": PDF_VARIANT, **options})
+
+def _cache(cache_dir: str | None):
+    """The part cache in ``cache_dir`` (None: no cache), opened in a worker."""
+    from .cache import PartCache  # (it imports this module)
+
+    return PartCache(Path(cache_dir)) if cache_dir else None
 
 
 def _anchors(document) -> dict[str, int]:

@@ -836,13 +836,9 @@ def guess_confirmed(report: Report, goal_index: int, objective_index: int, cache
                     breaks: frozenset[str], **options) -> None:
     """Keep the splits of a part laid out with a guessed ``way``'s last
     splits, once :func:`check_step` confirmed each step: ``breaks``, those
-    its layout ended with (which may have found more), as for its tables'
-    HTML, and the way to them as the latest."""
-    options.setdefault("pdf_variant", PDF_VARIANT)
-    layouts = _ObjectiveLayouts(report, goal_index, objective_index, options)
-    found = _visible_in(layouts.first_html, breaks)
-    _store(report, goal_index, objective_index, cache, layouts, found,
-           way + [found] if not way or found != way[-1] else way)
+    its layout ended with (it may have found more), as :func:`store_breaks`
+    keeps a part's own findings."""
+    store_breaks(report, goal_index, objective_index, cache, [*way, breaks], **options)
 
 
 def _visible_in(html: str, breaks: frozenset[str]) -> frozenset[str]:
@@ -889,8 +885,9 @@ def store_breaks(report: Report, goal_index: int, objective_index: int, cache,
     for breaks in rounds:
         found = _visible_in(layouts.first_html, breaks)
         if found and (not way or found != way[-1]):
-            way.append(found)
-    _store(report, goal_index, objective_index, cache, layouts, way[-1] if way else frozenset(), way)
+            way.append(found)  # (a round that found only splits outside the tables is no step)
+    final = _visible_in(layouts.first_html, rounds[-1]) if rounds else frozenset()
+    _store(report, goal_index, objective_index, cache, layouts, final, way)
 
 
 def _chapter3(report: Report) -> Section:
