@@ -15,9 +15,9 @@ sampled from /proc every 50 ms, twice: RSS summed (each process's shared
 pages — libraries, fonts, what a forked worker shares with its parent —
 counted once per process, so more than the machine gives the build) and
 PSS summed (the proportional set size: each shared page divided among the
-processes sharing it, so the sum is the memory the build takes).  CPU time (user + system, the job and its
-children) is printed too: unlike wall time it hardly depends on what else
-the machine is running.
+processes sharing it, so the sum is the memory the build takes).  CPU time
+(user + system, the job and its children) is printed too: unlike wall time
+it hardly depends on what else the machine is running.
 
 The whole build is ``kplan-report build`` (both formats): cold (its part
 cache, build/.cache/pdf/, emptied before each run), after one project text
@@ -190,15 +190,32 @@ def keep_only_splits(cache: Path) -> None:
     joins them again, but knows each table's splits before its first layout.
 
     An entry is a JSON header line and its data; the split findings are the
-    entries without ``meta`` whose data is a JSON list."""
+    entries without ``meta`` whose data is a JSON list.  A cache with entries
+    but none of these is an error: the cache's format has changed, and the
+    floor would silently be a cold build."""
+    entries = kept = 0
     for path in cache.glob("*.part"):
+        entries += 1
         head, _, data = path.read_bytes().partition(b"\n")
         if json.loads(head).get("meta") is not None or not data.startswith(b"["):
             path.unlink()
+        else:
+            kept += 1
+    if entries and not kept:
+        raise SystemExit(f"bench: no split findings among the {entries} entries of {cache}: "
+                         "has the format of kplan_report/writers/pdf/cache.py changed?")
 
 
 #: The floor of a cold build (see keep_only_splits).
 FLOOR = "whole build, every split known (floor of a cold build)"
+
+
+def build_command(year: int, source: Path, out: Path, *formats: str) -> list[str]:
+    """``kplan-report build``; by default the issue's "whole build": the PDF and the
+    Word draft (make report also writes the web site and the open data, timed apart
+    by ``--format web``)."""
+    formats = formats or ("--format", "pdf", "--format", "docx")
+    return [CLI, "build", "--year", str(year), "--source", str(source), "--out", str(out), *formats]
 
 
 def jobs(year: int, source: Path, out: Path, profile: Path, edits: Edits, edited: Path) -> dict[str, Job]:
@@ -206,10 +223,7 @@ def jobs(year: int, source: Path, out: Path, profile: Path, edits: Edits, edited
     docx = out / "docx" / str(year) / f"{plan_id}-{year}.docx"
 
     def build(src: Path, folder: Path, *extra: str) -> list[str]:
-        # the issue's "whole build": the PDF and the Word draft (make report also writes the web site
-        # and the open data, timed apart by `--format web`)
-        formats = list(extra) or ["--format", "pdf", "--format", "docx"]
-        return [CLI, "build", "--year", str(year), "--source", str(src), "--out", str(folder), *formats]
+        return build_command(year, src, folder, *extra)
 
     return {
         "whole build, cold (empty cache)": Job(build(source, out / "cold"),
@@ -432,8 +446,7 @@ def main() -> None:
             # both cold: the cache of each cleared before each run
             big = {"whole build cold, real plan": commands["whole build, cold (empty cache)"],
                    f"whole build cold, {args.scale}× plan": Job(
-                       [CLI, "build", "--year", str(args.year), "--source", str(scaled), "--out", str(tmp / "big"),
-                        "--format", "pdf", "--format", "docx"],  # the formats of the real plan's job
+                       build_command(args.year, scaled, tmp / "big"),
                        lambda: shutil.rmtree(tmp / "big" / ".cache", ignore_errors=True))}
             big_results = measure(big, max(1, args.runs // 2))
             print(f"\nScaling: a synthetic plan {args.scale}× the real one (bench/scale_plan.py), "
